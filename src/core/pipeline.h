@@ -1,0 +1,152 @@
+/*
+ * pipeline.h
+ *	  The scoring pipeline: stages, the registry that names them, the compiled
+ *	  form a pipeline text parses into, and scalar and batch application.
+ *
+ * Pure C99: no PostgreSQL header.  Nothing here allocates; a compiled
+ * pipeline is one flat struct the caller owns, so it can live in a GUC's
+ * malloc'd "extra", in fn_extra, or on the stack.
+ */
+#ifndef LOGSCORE_PIPELINE_H
+#define LOGSCORE_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LS_MAX_ARGS 2
+#define LS_MAX_STEPS 32
+#define LS_MESSAGE_SIZE 160
+
+/* The founding pipeline; also what the alias "seed" expands to. */
+#define LS_DEFAULT_PIPELINE "scale(2) | modsquare(7, 5)"
+
+typedef enum ls_kind
+{
+	LS_KIND_TRANSFORM,
+	LS_KIND_SCORE
+} ls_kind;
+
+typedef enum ls_overflow_mode
+{
+	LS_OVERFLOW_ERROR,
+	LS_OVERFLOW_NULL,
+	LS_OVERFLOW_SATURATE
+} ls_overflow_mode;
+
+struct ls_step;
+
+/*
+ * Computes one stage on one value.  Returns 0, or +1 / -1 when the exact
+ * result lies above INT64_MAX / below INT64_MIN (then *out is unspecified).
+ */
+typedef int (*ls_scalar_fn) (const struct ls_step *step, int64_t x, int64_t *out);
+
+/*
+ * Computes one stage over v[0..n) in place.  Returns true when any element
+ * overflowed; v is then unspecified and the caller redoes the values one by
+ * one.  Keeping the overflow test out of the loop's control flow is what lets
+ * the compiler vectorise it.
+ */
+typedef bool (*ls_batch_fn) (const struct ls_step *step, int64_t *v, size_t n);
+
+/*
+ * Validates a stage's arguments.  Returns the index of the first bad argument
+ * and sets *message, or returns -1 when they are fine.
+ */
+typedef int (*ls_check_fn) (const int64_t *args, const char **message);
+
+typedef struct ls_stage
+{
+	const char *name;
+	ls_kind		kind;
+	int			nargs;
+	const char *params;			/* parameter names, e.g. "m, c" */
+	ls_scalar_fn scalar;
+	ls_batch_fn batch;
+	ls_check_fn check;			/* NULL when every bigint is valid */
+	const char *description;
+} ls_stage;
+
+typedef struct ls_step
+{
+	const ls_stage *stage;
+	int64_t		args[LS_MAX_ARGS];
+} ls_step;
+
+typedef struct ls_pipeline
+{
+	int			nsteps;
+	ls_step		steps[LS_MAX_STEPS];
+} ls_pipeline;
+
+/* --- registry (stages.c) --- */
+
+extern size_t ls_stage_count(void);
+extern const ls_stage *ls_stage_at(size_t i);
+extern const ls_stage *ls_stage_lookup(const char *name, size_t len);
+extern const char *ls_kind_name(ls_kind kind);
+
+/* Aliases name whole pipelines: "seed" is the founding one. */
+extern const char *ls_alias_lookup(const char *name, size_t len);
+
+/* --- parsing (parse.c) --- */
+
+typedef enum ls_parse_status
+{
+	LS_PARSE_OK,
+	LS_PARSE_INVALID,			/* syntax, unknown stage, bad argument */
+	LS_PARSE_TOO_LONG			/* more than LS_MAX_STEPS stages */
+} ls_parse_status;
+
+typedef struct ls_parse_error
+{
+	ls_parse_status status;
+	size_t		offset;			/* byte offset into the text, 0-based */
+	char		message[LS_MESSAGE_SIZE];
+} ls_parse_error;
+
+extern ls_parse_status ls_pipeline_parse(const char *text, size_t len,
+										 ls_pipeline *out, ls_parse_error *err);
+
+/* Writes "name(a, b)"; returns the length it needed, like snprintf. */
+extern int	ls_step_format(const ls_step *step, char *buf, size_t size);
+
+/* Writes the canonical text "a(1) | b"; returns the length it needed. */
+extern int	ls_pipeline_format(const ls_pipeline *p, char *buf, size_t size);
+
+/* --- applying (apply.c) --- */
+
+typedef enum ls_apply_result
+{
+	LS_APPLY_OK,
+	LS_APPLY_NULL,				/* overflowed under LS_OVERFLOW_NULL */
+	LS_APPLY_OVERFLOW			/* overflowed under LS_OVERFLOW_ERROR */
+} ls_apply_result;
+
+/* Where an overflow happened, for the error message. */
+typedef struct ls_fault
+{
+	size_t		index;			/* position in a batch; 0 for a scalar */
+	int			step;			/* 0-based step that overflowed */
+	int64_t		input;			/* the value the pipeline was given */
+	int64_t		stage_input;	/* the value the failing step was given */
+} ls_fault;
+
+extern ls_apply_result ls_pipeline_apply(const ls_pipeline *p,
+										 ls_overflow_mode mode,
+										 int64_t x, int64_t *out,
+										 ls_fault *fault);
+
+/*
+ * Scores v[0..n) in place.  isnull may be NULL unless mode is
+ * LS_OVERFLOW_NULL; when given, isnull[i] is set for every i.  Under
+ * LS_OVERFLOW_ERROR the first overflow stops the batch and is described in
+ * *fault.
+ */
+extern ls_apply_result ls_pipeline_apply_batch(const ls_pipeline *p,
+											   ls_overflow_mode mode,
+											   int64_t *v, bool *isnull,
+											   size_t n, ls_fault *fault);
+
+#endif							/* LOGSCORE_PIPELINE_H */

@@ -1,0 +1,30 @@
+/*
+ * logscore.h
+ *	  What the SQL glue files share: the settings, the pipeline an SQL call
+ *	  runs, and the translation of core errors into ereport.
+ */
+#ifndef LOGSCORE_H
+#define LOGSCORE_H
+
+#include "fmgr.h"
+
+#include "core/pipeline.h"
+
+/* settings.c */
+extern int	logscore_on_overflow;
+extern void LogscoreSettingsInit(void);
+extern const ls_pipeline *logscore_setting_pipeline(void);
+
+/* pipeline_arg.c */
+extern const ls_pipeline *logscore_pipeline_arg(FunctionCallInfo fcinfo, int argno);
+
+/* report.c */
+extern void logscore_report_parse_error(const char *text, size_t len,
+										const ls_parse_error *err) pg_attribute_noreturn();
+extern void logscore_report_overflow(const ls_pipeline *p, const ls_fault *fault,
+									 bool setting_applies, int element) pg_attribute_noreturn();
+extern int	logscore_parse_errcode(const ls_parse_error *err);
+extern int	logscore_error_character(const char *text, const ls_parse_error *err);
+extern char *logscore_error_detail(const char *text, const ls_parse_error *err);
+
+#endif							/* LOGSCORE_H */

@@ -1,0 +1,128 @@
+/*
+ * settings.c
+ *	  The logscore.* settings.  logscore.pipeline is parsed and compiled in
+ *	  its check hook, so a bad value fails where it is set and the per-row
+ *	  path only reads the compiled form the assign hook installed.
+ */
+#include "postgres.h"
+
+#include <stdlib.h>
+
+#include "utils/guc.h"
+
+#include "logscore.h"
+
+int			logscore_on_overflow = LS_OVERFLOW_ERROR;
+
+static char *pipeline_text = NULL;
+static const ls_pipeline *current_pipeline = NULL;
+
+/*
+ * A value set before the library was loaded in this session (by SET, or by
+ * ALTER ROLE / DATABASE ... SET) could not be checked then.  PostgreSQL
+ * rejects a bad one at load with only a WARNING and keeps the default;
+ * scoring with the default instead of the pipeline the user chose would be a
+ * silent wrong answer, so logscore(bigint) refuses to run until the setting
+ * is given a valid value.
+ */
+static bool loading = false;
+static char *rejected_value = NULL;		/* malloc'd */
+static char rejected_message[LS_MESSAGE_SIZE];
+
+static const struct config_enum_entry on_overflow_options[] = {
+	{"error", LS_OVERFLOW_ERROR, false},
+	{"null", LS_OVERFLOW_NULL, false},
+	{"saturate", LS_OVERFLOW_SATURATE, false},
+	{NULL, 0, false}
+};
+
+static bool
+check_pipeline(char **newval, void **extra, GucSource source)
+{
+	ls_pipeline compiled;
+	ls_parse_error err;
+	ls_pipeline *copy;
+
+	if (ls_pipeline_parse(*newval, strlen(*newval), &compiled, &err) != LS_PARSE_OK)
+	{
+		if (loading && source > PGC_S_DEFAULT)
+		{
+			free(rejected_value);
+			rejected_value = strdup(*newval);
+			strlcpy(rejected_message, err.message, sizeof(rejected_message));
+		}
+		GUC_check_errcode(logscore_parse_errcode(&err));
+		GUC_check_errmsg("invalid logscore pipeline: %s", err.message);
+		GUC_check_errdetail("%s", logscore_error_detail(*newval, &err));
+		GUC_check_errhint("logscore_stages() lists the stages and their parameters.");
+		return false;
+	}
+
+	/* GUC extras are released with free(), so they come from malloc() */
+	copy = malloc(sizeof(ls_pipeline));
+	if (copy == NULL)
+	{
+		GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);
+		GUC_check_errmsg("out of memory");
+		return false;
+	}
+	*copy = compiled;
+	*extra = copy;
+	return true;
+}
+
+static void
+assign_pipeline(const char *newval, void *extra)
+{
+	current_pipeline = (const ls_pipeline *) extra;
+	if (!loading)
+	{
+		free(rejected_value);
+		rejected_value = NULL;
+	}
+}
+
+const ls_pipeline *
+logscore_setting_pipeline(void)
+{
+	if (unlikely(rejected_value != NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("logscore.pipeline was set to an invalid value before logscore was loaded"),
+				 errdetail("The value \"%s\" was rejected: %s.", rejected_value, rejected_message),
+				 errhint("Set logscore.pipeline to a valid pipeline, and add logscore to session_preload_libraries so that bad values fail where they are set.")));
+	if (current_pipeline == NULL)
+		elog(ERROR, "logscore.pipeline has no compiled value");
+	return current_pipeline;
+}
+
+void
+LogscoreSettingsInit(void)
+{
+	loading = true;
+	DefineCustomStringVariable("logscore.pipeline",
+							   gettext_noop("Stages that logscore(bigint) runs, separated by \"|\"."),
+							   gettext_noop("For example \"scale(2) | modsquare(7, 5)\", the founding pipeline."),
+							   &pipeline_text,
+							   LS_DEFAULT_PIPELINE,
+							   PGC_USERSET,
+							   0,
+							   check_pipeline,
+							   assign_pipeline,
+							   NULL);
+	loading = false;
+
+	DefineCustomEnumVariable("logscore.on_overflow",
+							 gettext_noop("What a score that overflows bigint becomes: an error, NULL, or the nearest bigint."),
+							 gettext_noop("The IMMUTABLE form logscore(value, pipeline) always raises an error."),
+							 &logscore_on_overflow,
+							 LS_OVERFLOW_ERROR,
+							 on_overflow_options,
+							 PGC_USERSET,
+							 0,
+							 NULL,
+							 NULL,
+							 NULL);
+
+	MarkGUCPrefixReserved("logscore");
+}

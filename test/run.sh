@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# test/run.sh: runs every logscore test suite and ends with one line
+# "N passed, N failed".  The README's test command; .ci/run calls it.
+#
+#   bash test/run.sh              every suite
+#   bash test/run.sh regress tap  only the named suites
+#
+# Suites: unit (C tests of src/core), fuzz (libFuzzer on the parser),
+# regress (pg_regress on a temporary instance), regress-parallel (the same
+# with force_parallel_mode = regress), tap (PostgreSQL::Test::Cluster).
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../tools/common.sh"
+cd "$LS_ROOT"
+
+suites=("$@")
+[ ${#suites[@]} -eq 0 ] && suites=(unit fuzz regress regress-parallel tap)
+
+ls_install_packages "${LS_BASE_PACKAGES[@]}" libcmocka-dev libipc-run-perl || exit 1
+PGXS_DIR=$(dirname "$(dirname "$(pg_config --pgxs)")")
+ls_build_install || exit 1
+
+work=$(ls_scratch)
+# LS_KEEP=1 keeps the scratch folder (results, diffs, logs) for a look afterwards
+if [ -n "${LS_KEEP:-}" ]; then say "keeping $work"; else trap 'rm -rf "$work"' EXIT; fi
+
+total_passed=0
+total_failed=0
+report=()
+
+# record SUITE PASSED FAILED
+record() {
+	total_passed=$((total_passed + $2))
+	total_failed=$((total_failed + $3))
+	report+=("$(printf '%-18s %4d passed, %d failed' "$1" "$2" "$3")")
+}
+
+# A copy of the tree the unprivileged user can write results into.
+tree_copy() {
+	local dest=$work/$1
+	mkdir -p "$dest"
+	cp -r Makefile test expected sql logscore.control META.json "$dest"/
+	[ "$(id -u)" -eq 0 ] && chown -R "$LS_RUN_USER" "$dest"
+	echo "$dest"
+}
+
+run_unit() {
+	local out=$work/unit.log
+	make -s unit >"$out" 2>&1
+	local rc=$?
+	cat "$out"
+	local passed failed
+	passed=$(sed -n 's/.*\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s+=$1} END {print s+0}')
+	failed=$(sed -n 's/.*\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s+=$1} END {print s+0}')
+	[ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+	record unit "$passed" "$failed"
+}
+
+run_fuzz() {
+	local corpus
+	corpus=$(mktemp -d "$work/corpus.XXXXXX")
+	if make -s test/fuzz/fuzz_parse >"$work/fuzz.log" 2>&1 &&
+		./test/fuzz/fuzz_parse -runs="${FUZZ_RUNS:-200000}" -seed=1 -max_len=256 \
+			"$corpus" test/fuzz/corpus >>"$work/fuzz.log" 2>&1; then
+		tail -n 2 "$work/fuzz.log"
+		record fuzz 1 0
+	else
+		tail -n 40 "$work/fuzz.log"
+		record fuzz 0 1
+	fi
+}
+
+# run_regress NAME [pg_regress options]: the test/sql suite on a temporary instance.
+run_regress() {
+	local name=$1
+	shift
+	local dir
+	dir=$(tree_copy "$name")
+	local tests
+	tests=$(cd test/sql && ls *.sql | sed 's/\.sql$//' | sort)
+	(cd "$dir" && ls_as_user "$PGXS_DIR/test/regress/pg_regress" \
+		--temp-instance="$dir/tmp_check" --bindir="$PG_BINDIR" \
+		--inputdir=test --outputdir=. --load-extension=logscore "$@" $tests) \
+		>"$work/$name.log" 2>&1
+	local rc=$?
+	cat "$work/$name.log"
+	local passed failed
+	passed=$(grep -cE '^ *test .* \.\.\. ok|^ +[a-z_0-9]+ +\.\.\. ok' "$work/$name.log")
+	failed=$(grep -cE '\.\.\. FAILED|\.\.\. failed' "$work/$name.log")
+	if [ "$rc" -ne 0 ]; then
+		[ -f "$dir/regression.diffs" ] && head -n 200 "$dir/regression.diffs"
+		[ "$failed" -eq 0 ] && failed=1
+	fi
+	record "$name" "$passed" "$failed"
+}
+
+run_tap() {
+	local dir
+	dir=$(tree_copy tap)
+	(cd "$dir" && ls_as_user env PERL5LIB="$PGXS_DIR/test/perl" TESTDIR="$dir" \
+		PG_REGRESS="$PGXS_DIR/test/regress/pg_regress" LS_SOURCE_DIR="$dir" \
+		prove -v test/t/) >"$work/tap.log" 2>&1
+	local rc=$?
+	grep -vE '^ok ' "$work/tap.log" | tail -n 60
+	local passed failed
+	passed=$(grep -cE '^ *ok [0-9]+' "$work/tap.log")
+	failed=$(grep -cE '^ *not ok [0-9]+' "$work/tap.log")
+	if [ "$rc" -ne 0 ]; then
+		[ "$failed" -eq 0 ] && failed=1
+		for log in "$dir"/tmp_check/log/*; do
+			[ -f "$log" ] && { echo "--- $log"; tail -n 30 "$log"; }
+		done
+	fi
+	record tap "$passed" "$failed"
+}
+
+for suite in "${suites[@]}"; do
+	say "suite: $suite"
+	case "$suite" in
+		unit) run_unit ;;
+		fuzz) run_fuzz ;;
+		regress) run_regress regress ;;
+		regress-parallel)
+			printf 'force_parallel_mode = regress\nmax_parallel_workers_per_gather = 2\n' >"$work/parallel.conf"
+			chmod a+r "$work/parallel.conf"
+			run_regress regress-parallel --temp-config="$work/parallel.conf"
+			;;
+		tap) run_tap ;;
+		*) echo "unknown suite: $suite" >&2; record "$suite" 0 1 ;;
+	esac
+done
+
+echo
+printf '%s\n' "${report[@]}"
+echo "$total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ]
