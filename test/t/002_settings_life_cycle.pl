@@ -1,0 +1,73 @@
+# logscore.pipeline across a server's life: values that arrive before the
+# library is loaded (SET, ALTER ROLE/DATABASE, postgresql.conf), reloads, and
+# session_preload_libraries.  A bad value must never be scored with silently.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('settings');
+$node->init;
+$node->start;
+$node->safe_psql('postgres', 'CREATE EXTENSION logscore');
+
+my ($ret, $stdout, $stderr);
+
+# --- without any preload ---
+
+# SET before the library is loaded cannot be checked then; scoring must
+# refuse rather than fall back to the default pipeline
+($ret, $stdout, $stderr) = $node->psql('postgres',
+	"SET logscore.pipeline = 'scale(2) | nope'; SELECT logscore(1);");
+isnt($ret, 0, 'a bad value set before the library loaded: scoring fails');
+like($stderr, qr/WARNING:.*invalid logscore pipeline: unknown stage "nope"/,
+	'the load reports the rejected value');
+like($stderr, qr/ERROR:  logscore.pipeline was set to an invalid value before logscore was loaded/,
+	'and logscore() refuses to use the default in its place');
+is($node->safe_psql('postgres',
+	"SET logscore.pipeline = 'scale(2) | nope'; SELECT logscore(0, 'seed'); SET logscore.pipeline = 'square'; SELECT logscore(7);"),
+	"0\n49", 'a valid SET clears the refusal');
+
+# ALTER DATABASE ... SET from a session that has loaded the library is checked
+($ret, $stdout, $stderr) = $node->psql('postgres',
+	"SELECT logscore(1); ALTER DATABASE postgres SET logscore.pipeline = 'bucket(0)';");
+like($stderr, qr/ERROR:  invalid logscore pipeline: bucket: width w must be greater than zero/,
+	'ALTER DATABASE SET with a bad value fails');
+# and a good one reaches new sessions
+$node->safe_psql('postgres',
+	"SELECT logscore(1); ALTER DATABASE postgres SET logscore.pipeline = 'shift(1000)';");
+is($node->safe_psql('postgres', 'SELECT logscore(7)'), '1007', 'ALTER DATABASE SET reaches a new session');
+$node->safe_psql('postgres', 'ALTER DATABASE postgres RESET logscore.pipeline');
+
+# a bad value stored while unchecked (a session that never loaded logscore)
+$node->safe_psql('postgres', "ALTER ROLE CURRENT_USER SET logscore.pipeline = 'square | square(2)'");
+($ret, $stdout, $stderr) = $node->psql('postgres', 'SELECT logscore(3)');
+isnt($ret, 0, 'a bad ALTER ROLE value stored unchecked: scoring fails in new sessions');
+like($stderr, qr/invalid value before logscore was loaded/, 'with the reason');
+$node->safe_psql('postgres', 'ALTER ROLE CURRENT_USER RESET logscore.pipeline');
+is($node->safe_psql('postgres', 'SELECT logscore(3)'), '11', 'after RESET the default pipeline scores again');
+
+# --- shared_preload_libraries: postgresql.conf values are checked on reload ---
+
+$node->append_conf('postgresql.conf', "shared_preload_libraries = 'logscore'\nlogscore.pipeline = 'scale(3)'\n");
+$node->restart;
+is($node->safe_psql('postgres', 'SHOW logscore.pipeline'), 'scale(3)', 'postgresql.conf sets the pipeline');
+is($node->safe_psql('postgres', 'SELECT logscore(7)'), '21', 'and sessions score with it');
+
+my $log_offset = -s $node->logfile;
+$node->append_conf('postgresql.conf', "logscore.pipeline = 'scale(3) | clamp(9, 1)'\n");
+$node->reload;
+$node->wait_for_log(qr/invalid logscore pipeline: clamp: lower bound lo is greater than upper bound hi/, $log_offset);
+pass('a bad value on reload is reported in the server log');
+is($node->safe_psql('postgres', 'SELECT logscore(7)'), '21', 'and the previous pipeline stays in force');
+like($node->safe_psql('postgres',
+	"SELECT error FROM pg_file_settings WHERE name = 'logscore.pipeline' AND NOT applied AND error IS NOT NULL"),
+	qr/setting could not be applied/, 'pg_file_settings shows the value was not applied');
+
+# with the library preloaded, SHOW works and a bad SET fails at once
+($ret, $stdout, $stderr) = $node->psql('postgres', "SET logscore.pipeline = 'nope'");
+like($stderr, qr/ERROR:  invalid logscore pipeline: unknown stage "nope"/, 'preloaded: a bad SET fails where it is set');
+
+$node->stop;
+done_testing();
