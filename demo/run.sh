@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# demo/run.sh: the README's main job, `bash demo/run.sh`.
+#
+# Shows logscore end to end on a throwaway cluster: a million realistic log
+# events, scored with the founding pipeline and with pipelines of one's own,
+# a per-service summary, the founding sum, and the parallel plan.  Run it as
+# root on a fresh Debian 12 (it installs what it needs), or as any user once
+# the packages and the extension are installed.  It leaves nothing behind.
+set -euo pipefail
+
+demo_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=SCRIPTDIR/../tools/common.sh
+source "$demo_dir/../tools/common.sh"
+# PostgreSQL's programs complain when started in a folder they cannot read.
+cd "$LS_ROOT"
+
+# Repeatable: the same seed gives the same events, so the tables below are
+# comparable from run to run (only the timestamps move with the clock).
+EVENTS=1000000
+SEED=0.42
+FOUNDING_SUM=190478476194285708
+SLOW='bucket(1000) | threshold(250)'   # µs -> ms, then 1 when >= 250 ms
+CLASS='abs | log2 | clamp(0, 20)'      # order of magnitude in µs; 20 means >= ~1 s
+
+# A libpq service or options from the caller's environment would override the
+# throwaway cluster's connection and settings.
+unset PGSERVICE PGOPTIONS
+
+# Microseconds since epoch; stripping the separator keeps it locale-proof.
+now_us() { echo "${EPOCHREALTIME//[!0-9]/}"; }
+
+elapsed() {
+	local us=$(($(now_us) - $1))
+	printf '%d.%02d s' $((us / 1000000)) $((us % 1000000 / 10000))
+}
+
+demo_t0=$(now_us)
+step_t0=
+
+finish_step() {
+	if [ -n "$step_t0" ]; then
+		printf '    (%s)\n' "$(elapsed "$step_t0")" >&2
+	fi
+	step_t0=
+}
+
+step() {
+	finish_step
+	say "$*"
+	step_t0=$(now_us)
+}
+
+# psql talks to the socket directly: root may, and no runuser is needed.
+sql() {
+	"$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -P footer=off "$@"
+}
+
+# --- setup ---------------------------------------------------------------
+
+step "checking packages"
+ls_install_packages "${LS_BASE_PACKAGES[@]}"
+
+# Without root the install directories are not ours, so a user who has the
+# packages runs against the extension root installed earlier.
+if [ "$(id -u)" -eq 0 ] || [ -w "$("$PG_BINDIR/pg_config" --pkglibdir)" ]; then
+	ls_build_install
+elif [ -f "$("$PG_BINDIR/pg_config" --sharedir)/extension/logscore.control" ]; then
+	say "not root: using the logscore already installed (run as root to rebuild it)"
+else
+	echo "logscore is not installed; run 'bash demo/run.sh' once as root" >&2
+	exit 1
+fi
+
+scratch=
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM HUP
+	if [ -n "$scratch" ]; then
+		ls_cluster_stop "$scratch"
+		cd /   # not inside the folder we remove
+		rm -rf "$scratch"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+# Turn signals into an ordinary exit so the EXIT trap is the one cleanup path.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+step "starting a throwaway PostgreSQL $PG_MAJOR cluster"
+scratch=$(ls_scratch)
+# As root the server runs as another account, which may not read our folder.
+cd "$scratch"
+ls_cluster_start "$scratch"
+
+# --- 1 -------------------------------------------------------------------
+
+step "1. CREATE EXTENSION logscore; the default pipeline, as it compiles"
+sql <<'SQL'
+CREATE EXTENSION logscore;
+SELECT current_setting('logscore.pipeline') AS "logscore.pipeline";
+SELECT * FROM logscore_explain();
+SQL
+
+# --- 2 -------------------------------------------------------------------
+
+step "2. generating 1,000,000 log events ..."
+sql -v events="$EVENTS" -v seed="$SEED" <<'SQL'
+CREATE TABLE events (id bigint, ts timestamptz, service text, value bigint);
+
+SELECT setseed(:seed) \g /dev/null
+
+-- Traffic: rank r is drawn with probability ~ 1/r (floor of a log-uniform
+-- draw), so a few front services carry most of the load, as in real fleets.
+-- Latency: lognormal around each service's own median (Box-Muller), cut at
+-- the 30 s timeout.  A few events are 0 µs (cache hits rounded down) or
+-- negative (clock skew between hosts); the slower services, which wait on
+-- others, also hit the timeout now and then.  One event in fifty takes the
+-- slow path (cache miss, retry, GC pause) at twenty times the median.
+-- ids follow time, as they do in an append-only log.
+INSERT INTO events (id, ts, service, value)
+WITH services (rank, name, median_us, sigma) AS (
+	VALUES (1, 'api-gateway', 9000, 0.7), (2, 'auth', 2500, 0.5),
+	       (3, 'checkout', 60000, 0.8), (4, 'catalog', 7000, 0.6),
+	       (5, 'search', 28000, 0.8), (6, 'cart', 5000, 0.6),
+	       (7, 'payments', 150000, 0.7), (8, 'inventory', 3500, 0.5),
+	       (9, 'recommendations', 45000, 0.9), (10, 'notifications', 1500, 1.0),
+	       (11, 'shipping', 35000, 0.8), (12, 'user-profile', 4000, 0.6)
+	UNION ALL
+	SELECT n, format('svc-%s', n), 500 + (n * 7919) % 20000, 0.5 + (n % 7) * 0.1
+	FROM generate_series(13, 50) n
+),
+draws AS (
+	-- OFFSET 0 keeps each random() evaluated once per row, not once per use.
+	SELECT g AS id,
+	       floor(exp(random() * ln(51)))::int AS rank,
+	       random() AS u_ts, random() AS u_kind, random() AS u1, random() AS u2
+	FROM generate_series(1, :events) g
+	OFFSET 0
+)
+SELECT d.id,
+       now() - interval '24 hours' * (1 - (d.id - d.u_ts) / :events),
+       s.name,
+       CASE
+         WHEN d.u_kind < 0.004 THEN 0
+         WHEN d.u_kind < 0.006 THEN -(1 + floor(d.u1 * 5000))::bigint
+         WHEN d.u_kind < 0.007 AND s.median_us >= 20000 THEN 30000000
+         ELSE least(30000000,
+                    round(s.median_us * CASE WHEN d.u_kind >= 0.98 THEN 20 ELSE 1 END
+                          * exp(s.sigma * sqrt(-2 * ln(1 - d.u1))
+                                                   * cos(2 * pi() * d.u2))))::bigint
+       END
+FROM draws d JOIN services s USING (rank);
+
+VACUUM ANALYZE events;
+
+\pset numericlocale on
+SELECT count(*) AS events,
+       count(DISTINCT service) AS services,
+       count(*) FILTER (WHERE value = 0) AS zeros,
+       count(*) FILTER (WHERE value < 0) AS negatives,
+       date_trunc('second', max(ts) - min(ts)) AS spread
+FROM events;
+SQL
+
+# --- 3 -------------------------------------------------------------------
+
+step "3. scoring every event with three pipelines"
+sql -v slow="$SLOW" -v class="$CLASS" <<'SQL'
+-- Kept in a table, so step 4 summarises without scoring again.
+CREATE TABLE scores AS
+SELECT id, service, value,
+       logscore(value) AS seed,
+       logscore(value, :'slow') AS slow,
+       logscore(value, :'class') AS class
+FROM events;
+
+\pset numericlocale on
+SELECT c AS "column", p AS pipeline, s AS "sum of scores"
+FROM (SELECT sum(seed), sum(slow), sum(class) FROM scores) t(a, b, d),
+     LATERAL (VALUES ('seed',  current_setting('logscore.pipeline'), a),
+                     ('slow',  :'slow', b),
+                     ('class', :'class', d)) v(c, p, s);
+
+\echo 'a few events: the first three, the slowest, a zero and a clock-skewed one'
+(SELECT * FROM scores ORDER BY id LIMIT 3)
+UNION ALL (SELECT * FROM scores ORDER BY value DESC, id LIMIT 1)
+UNION ALL (SELECT * FROM scores WHERE value = 0 ORDER BY id LIMIT 1)
+UNION ALL (SELECT * FROM scores WHERE value < 0 ORDER BY id LIMIT 1);
+
+\echo 'the setting picks the pipeline: SET logscore.pipeline, then logscore(value)'
+SET logscore.pipeline = :'slow';
+SELECT current_setting('logscore.pipeline') AS "logscore.pipeline",
+       sum(logscore(value)) AS "sum(logscore(value))",
+       sum(slow) AS "sum(slow)"
+FROM scores;
+
+-- A row-by-row proof, not just equal sums; ON_ERROR_STOP makes it fatal.
+DO $$
+DECLARE
+	differ bigint;
+BEGIN
+	SELECT count(*) INTO differ FROM scores
+	WHERE logscore(value) IS DISTINCT FROM slow;
+	IF differ > 0 THEN
+		RAISE EXCEPTION 'logscore(value) under SET differs from the explicit form in % events', differ;
+	END IF;
+END
+$$;
+\echo 'every event: logscore(value) under SET = logscore(value, pipeline)'
+RESET logscore.pipeline;
+SQL
+
+# --- 4 -------------------------------------------------------------------
+
+step "4. the ten busiest services"
+sql <<'SQL'
+\pset numericlocale on
+SELECT service,
+       count(*) AS events,
+       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY value) / 1000)::numeric, 1)
+         AS "p50 ms",
+       sum(seed) AS "sum of seed scores",
+       round(100 * avg(slow), 2) AS "slow %",
+       max(class) AS "max class"
+FROM scores
+GROUP BY service
+ORDER BY count(*) DESC, service
+LIMIT 10;
+SQL
+echo "  slow: >= 250 ms.  class: floor(log2(|µs|)), 20 and up shown as 20 (>= ~1 s)."
+
+# --- 5 -------------------------------------------------------------------
+
+step "5. the founding check"
+echo "SELECT sum(logscore(x)) FROM generate_series(0, 999999) x;"
+got=$(sql -At -c 'SELECT sum(logscore(x)) FROM generate_series(0, 999999) x')
+echo "  got      $got"
+echo "  expected $FOUNDING_SUM (the founding Python code's sum)"
+if [ "$got" != "$FOUNDING_SUM" ]; then
+	echo "  FAILED: the default pipeline no longer computes the founding sum" >&2
+	exit 1
+fi
+echo "  OK"
+
+# --- 6 -------------------------------------------------------------------
+
+step "6. parallel: a scoring aggregate runs in PostgreSQL's own workers"
+plan=$(sql <<'SQL'
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (COSTS OFF) SELECT service, sum(logscore(value)) FROM events GROUP BY service;
+SQL
+)
+echo "$plan"
+if ! grep -q 'Gather' <<<"$plan"; then
+	echo "  FAILED: expected a Gather node in the plan" >&2
+	exit 1
+fi
+echo "  logscore is PARALLEL SAFE: each worker scores its share of events and the leader combines the partial sums."
+
+finish_step
+say "done in $(elapsed "$demo_t0")"
