@@ -15,7 +15,7 @@ cd "$LS_ROOT"
 suites=("$@")
 [ ${#suites[@]} -eq 0 ] && suites=(unit fuzz regress regress-parallel tap)
 
-ls_install_packages "${LS_BASE_PACKAGES[@]}" libcmocka-dev libipc-run-perl || exit 1
+ls_install_packages "${LS_BASE_PACKAGES[@]}" libcmocka-dev libclang-rt-14-dev libipc-run-perl || exit 1
 PGXS_DIR=$(dirname "$(dirname "$(pg_config --pgxs)")")
 ls_build_install || exit 1
 
