@@ -20,6 +20,12 @@ PG_CFLAGS = -std=gnu99
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS tracks no header dependencies; the compiled pipeline's layout lives in
+# a header, so a stale object (or the JIT's bitcode of it) would disagree with
+# the core about its size.
+HEADERS = $(wildcard src/*.h src/core/*.h)
+$(OBJS) $(OBJS:.o=.bc): $(HEADERS)
+
 # --- the core's own tests, without a server ---
 
 CORE_SRCS = $(wildcard src/core/*.c)
@@ -36,7 +42,11 @@ FUZZ_RUNS ?= 200000
 test/fuzz/fuzz_parse: $(CORE_SRCS) $(wildcard src/core/*.h) test/fuzz/fuzz_parse.c
 	clang-14 -g -O1 -Isrc -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ test/fuzz/fuzz_parse.c $(CORE_SRCS)
 
+# libFuzzer writes new inputs into the first directory, so that one is a
+# scratch directory and the checked-in seed corpus comes second.
 fuzz: test/fuzz/fuzz_parse
-	./test/fuzz/fuzz_parse -runs=$(FUZZ_RUNS) -seed=1 -max_len=256 test/fuzz/corpus
+	scratch=$$(mktemp -d) && \
+	./test/fuzz/fuzz_parse -runs=$(FUZZ_RUNS) -seed=1 -max_len=256 $$scratch test/fuzz/corpus; \
+	status=$$?; rm -rf "$$scratch"; exit $$status
 
 EXTRA_CLEAN = test/unit/run_unit test/fuzz/fuzz_parse

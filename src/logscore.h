@@ -12,8 +12,19 @@
 
 /* settings.c */
 extern int	logscore_on_overflow;
+extern PGDLLIMPORT const ls_pipeline *logscore_pipeline_compiled;
+extern PGDLLIMPORT bool logscore_pipeline_rejected;
 extern void LogscoreSettingsInit(void);
-extern const ls_pipeline *logscore_setting_pipeline(void);
+extern void logscore_report_rejected_pipeline(void) pg_attribute_noreturn();
+
+/* The compiled logscore.pipeline; inline, as it is read once per row. */
+static inline const ls_pipeline *
+logscore_setting_pipeline(void)
+{
+	if (unlikely(logscore_pipeline_rejected))
+		logscore_report_rejected_pipeline();
+	return logscore_pipeline_compiled;
+}
 
 /* pipeline_arg.c */
 extern const ls_pipeline *logscore_pipeline_arg(FunctionCallInfo fcinfo, int argno);

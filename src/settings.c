@@ -15,7 +15,14 @@
 int			logscore_on_overflow = LS_OVERFLOW_ERROR;
 
 static char *pipeline_text = NULL;
-static const ls_pipeline *current_pipeline = NULL;
+
+/*
+ * Read on the per-row path.  Not static: PostgreSQL's JIT inlines only
+ * functions whose file-local variables are constant, and it may inline
+ * logscore(bigint) when these are visible to the whole process.
+ */
+const ls_pipeline *logscore_pipeline_compiled = NULL;
+bool		logscore_pipeline_rejected = false;
 
 /*
  * A value set before the library was loaded in this session (by SET, or by
@@ -26,7 +33,7 @@ static const ls_pipeline *current_pipeline = NULL;
  * is given a valid value.
  */
 static bool loading = false;
-static char *rejected_value = NULL;		/* malloc'd */
+static char *rejected_value = NULL;		/* malloc'd; set with the flag above */
 static char rejected_message[LS_MESSAGE_SIZE];
 
 static const struct config_enum_entry on_overflow_options[] = {
@@ -50,6 +57,7 @@ check_pipeline(char **newval, void **extra, GucSource source)
 			free(rejected_value);
 			rejected_value = strdup(*newval);
 			strlcpy(rejected_message, err.message, sizeof(rejected_message));
+			logscore_pipeline_rejected = (rejected_value != NULL);
 		}
 		GUC_check_errcode(logscore_parse_errcode(&err));
 		GUC_check_errmsg("invalid logscore pipeline: %s", err.message);
@@ -74,26 +82,25 @@ check_pipeline(char **newval, void **extra, GucSource source)
 static void
 assign_pipeline(const char *newval, void *extra)
 {
-	current_pipeline = (const ls_pipeline *) extra;
+	logscore_pipeline_compiled = (const ls_pipeline *) extra;
 	if (!loading)
 	{
 		free(rejected_value);
 		rejected_value = NULL;
+		logscore_pipeline_rejected = false;
 	}
 }
 
-const ls_pipeline *
-logscore_setting_pipeline(void)
+void
+logscore_report_rejected_pipeline(void)
 {
-	if (unlikely(rejected_value != NULL))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("logscore.pipeline was set to an invalid value before logscore was loaded"),
-				 errdetail("The value \"%s\" was rejected: %s.", rejected_value, rejected_message),
-				 errhint("Set logscore.pipeline to a valid pipeline, and add logscore to session_preload_libraries so that bad values fail where they are set.")));
-	if (current_pipeline == NULL)
-		elog(ERROR, "logscore.pipeline has no compiled value");
-	return current_pipeline;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("logscore.pipeline was set to an invalid value before logscore was loaded"),
+			 errdetail("The value \"%s\" was rejected: %s.",
+					   rejected_value ? rejected_value : "", rejected_message),
+			 errhint("Set logscore.pipeline to a valid pipeline, and add logscore to session_preload_libraries so that bad values fail where they are set.")));
+	pg_unreachable();
 }
 
 void

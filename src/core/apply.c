@@ -13,37 +13,6 @@
 /* Small enough to stay in L1 while every stage passes over it. */
 #define CHUNK 1024
 
-ls_apply_result
-ls_pipeline_apply(const ls_pipeline *p, ls_overflow_mode mode,
-				  int64_t x, int64_t *out, ls_fault *fault)
-{
-	int64_t		v = x;
-
-	for (int i = 0; i < p->nsteps; i++)
-	{
-		const ls_step *step = &p->steps[i];
-		int64_t		next;
-		int			direction = step->stage->scalar(step, v, &next);
-
-		if (direction != 0)
-		{
-			if (mode == LS_OVERFLOW_SATURATE)
-				next = direction > 0 ? INT64_MAX : INT64_MIN;
-			else
-			{
-				fault->index = 0;
-				fault->step = i;
-				fault->input = x;
-				fault->stage_input = v;
-				return mode == LS_OVERFLOW_NULL ? LS_APPLY_NULL : LS_APPLY_OVERFLOW;
-			}
-		}
-		v = next;
-	}
-	*out = v;
-	return LS_APPLY_OK;
-}
-
 /* The slow path for a chunk in which some stage overflowed. */
 static ls_apply_result
 apply_each(const ls_pipeline *p, ls_overflow_mode mode, int64_t *v,

@@ -231,8 +231,7 @@ parse_stage(parser *ps, int depth)
 	if (ps->out->nsteps >= LS_MAX_STEPS)
 		return fail(ps, LS_PARSE_TOO_LONG, name_start,
 					"pipeline has more than %d stages", LS_MAX_STEPS);
-	ps->out->steps[ps->out->nsteps].stage = stage;
-	memcpy(ps->out->steps[ps->out->nsteps].args, args, sizeof(args));
+	ls_step_init(&ps->out->steps[ps->out->nsteps], stage, args);
 	ps->out->nsteps++;
 	return true;
 }

@@ -51,6 +51,12 @@ typedef int (*ls_scalar_fn) (const struct ls_step *step, int64_t x, int64_t *out
 typedef bool (*ls_batch_fn) (const struct ls_step *step, int64_t *v, size_t n);
 
 /*
+ * Derives the constants a stage's loops use from its arguments (overflow
+ * bounds, a modular inverse), once, when the pipeline is compiled.
+ */
+typedef void (*ls_prepare_fn) (struct ls_step *step);
+
+/*
  * Validates a stage's arguments.  Returns the index of the first bad argument
  * and sets *message, or returns -1 when they are fine.
  */
@@ -65,6 +71,7 @@ typedef struct ls_stage
 	ls_scalar_fn scalar;
 	ls_batch_fn batch;
 	ls_check_fn check;			/* NULL when every bigint is valid */
+	ls_prepare_fn prepare;		/* NULL when nothing is derived */
 	const char *description;
 } ls_stage;
 
@@ -72,6 +79,12 @@ typedef struct ls_step
 {
 	const ls_stage *stage;
 	int64_t		args[LS_MAX_ARGS];
+	/* derived by the stage's prepare function; see stages.c */
+	int64_t		lo;				/* inputs below lo overflow */
+	int64_t		hi;				/* inputs above hi overflow */
+	uint64_t	inverse;		/* of the modulus's odd part, mod 2^64 */
+	uint64_t	limit;			/* UINT64_MAX / modulus */
+	unsigned	shift;			/* trailing zero bits of the modulus */
 } ls_step;
 
 typedef struct ls_pipeline
@@ -86,6 +99,9 @@ extern size_t ls_stage_count(void);
 extern const ls_stage *ls_stage_at(size_t i);
 extern const ls_stage *ls_stage_lookup(const char *name, size_t len);
 extern const char *ls_kind_name(ls_kind kind);
+
+/* Fills a step for stage with args (already checked) and derives its constants. */
+extern void ls_step_init(ls_step *step, const ls_stage *stage, const int64_t *args);
 
 /* Aliases name whole pipelines: "seed" is the founding one. */
 extern const char *ls_alias_lookup(const char *name, size_t len);
@@ -133,10 +149,41 @@ typedef struct ls_fault
 	int64_t		stage_input;	/* the value the failing step was given */
 } ls_fault;
 
-extern ls_apply_result ls_pipeline_apply(const ls_pipeline *p,
-										 ls_overflow_mode mode,
-										 int64_t x, int64_t *out,
-										 ls_fault *fault);
+/*
+ * Scores one value.  Inline, so that the per-row SQL functions carry the loop
+ * themselves: one call fewer per row, and a function PostgreSQL's JIT can
+ * inline whole from the bitcode.
+ */
+static inline ls_apply_result
+ls_pipeline_apply(const ls_pipeline *p, ls_overflow_mode mode,
+				  int64_t x, int64_t *out, ls_fault *fault)
+{
+	int64_t		v = x;
+
+	for (int i = 0; i < p->nsteps; i++)
+	{
+		const ls_step *step = &p->steps[i];
+		int64_t		next;
+		int			direction = step->stage->scalar(step, v, &next);
+
+		if (__builtin_expect(direction != 0, 0))
+		{
+			if (mode == LS_OVERFLOW_SATURATE)
+				next = direction > 0 ? INT64_MAX : INT64_MIN;
+			else
+			{
+				fault->index = 0;
+				fault->step = i;
+				fault->input = x;
+				fault->stage_input = v;
+				return mode == LS_OVERFLOW_NULL ? LS_APPLY_NULL : LS_APPLY_OVERFLOW;
+			}
+		}
+		v = next;
+	}
+	*out = v;
+	return LS_APPLY_OK;
+}
 
 /*
  * Scores v[0..n) in place.  isnull may be NULL unless mode is

@@ -10,6 +10,13 @@
 
 #include <string.h>
 
+/*
+ * The batch loops test overflow by comparing inputs with bounds that prepare
+ * derived from the arguments, and compute in unsigned arithmetic (which
+ * wraps, where signed overflow would be undefined).  Comparisons and wrapping
+ * arithmetic are what the compiler can vectorise; __builtin_*_overflow is not.
+ */
+
 /* The sign of the exact result of a * b, for saturation. */
 static inline int
 product_direction(int64_t a, int64_t b)
@@ -17,7 +24,55 @@ product_direction(int64_t a, int64_t b)
 	return ((a < 0) != (b < 0)) ? -1 : 1;
 }
 
+static inline int64_t
+wrapping_mul(int64_t a, int64_t b)
+{
+	return (int64_t) ((uint64_t) a * (uint64_t) b);
+}
+
+static inline int64_t
+wrapping_add(int64_t a, int64_t b)
+{
+	return (int64_t) ((uint64_t) a + (uint64_t) b);
+}
+
+/* Bounds on x for x + c to fit. */
+static void
+add_bounds(ls_step *step, int64_t c)
+{
+	step->lo = c < 0 ? INT64_MIN - c : INT64_MIN;
+	step->hi = c > 0 ? INT64_MAX - c : INT64_MAX;
+}
+
 /* --- scale(k): x * k --- */
+
+static void
+scale_prepare(ls_step *step)
+{
+	int64_t		k = step->args[0];
+
+	if (k == 0 || k == 1)
+	{
+		step->lo = INT64_MIN;
+		step->hi = INT64_MAX;
+	}
+	else if (k == -1)
+	{
+		step->lo = -INT64_MAX;
+		step->hi = INT64_MAX;
+	}
+	else if (k > 0)
+	{
+		/* C division truncates toward zero: ceil for lo, floor for hi */
+		step->lo = INT64_MIN / k;
+		step->hi = INT64_MAX / k;
+	}
+	else
+	{
+		step->lo = INT64_MAX / k;
+		step->hi = INT64_MIN / k;
+	}
+}
 
 static int
 scale_scalar(const ls_step *step, int64_t x, int64_t *out)
@@ -33,14 +88,25 @@ static bool
 scale_batch(const ls_step *step, int64_t *v, size_t n)
 {
 	int64_t		k = step->args[0];
+	int64_t		lo = step->lo;
+	int64_t		hi = step->hi;
 	bool		overflow = false;
 
 	for (size_t i = 0; i < n; i++)
-		overflow |= __builtin_mul_overflow(v[i], k, &v[i]);
+	{
+		overflow |= (v[i] < lo) | (v[i] > hi);
+		v[i] = wrapping_mul(v[i], k);
+	}
 	return overflow;
 }
 
 /* --- shift(c): x + c --- */
+
+static void
+shift_prepare(ls_step *step)
+{
+	add_bounds(step, step->args[0]);
+}
 
 static int
 shift_scalar(const ls_step *step, int64_t x, int64_t *out)
@@ -56,10 +122,15 @@ static bool
 shift_batch(const ls_step *step, int64_t *v, size_t n)
 {
 	int64_t		c = step->args[0];
+	int64_t		lo = step->lo;
+	int64_t		hi = step->hi;
 	bool		overflow = false;
 
 	for (size_t i = 0; i < n; i++)
-		overflow |= __builtin_add_overflow(v[i], c, &v[i]);
+	{
+		overflow |= (v[i] < lo) | (v[i] > hi);
+		v[i] = wrapping_add(v[i], c);
+	}
 	return overflow;
 }
 
@@ -187,6 +258,9 @@ log2_batch(const ls_step *step, int64_t *v, size_t n)
 	return false;
 }
 
+/* |x| above this overflows x * x */
+#define SQUARE_LIMIT INT64_C(3037000499)
+
 /* --- modsquare(m, c): x * x when m divides x, else x + c --- */
 
 static int
@@ -200,13 +274,46 @@ modulus_check(const int64_t *args, const char **message)
 	return -1;
 }
 
+/*
+ * Divisibility without division (Granlund and Montgomery; Hacker's Delight
+ * 10-16): for m = odd * 2^shift, u is divisible by m exactly when u times the
+ * inverse of odd (mod 2^64), rotated right by shift, is at most
+ * UINT64_MAX / m.  A multiply and a compare instead of a 64-bit divide.
+ */
+static void
+modsquare_prepare(ls_step *step)
+{
+	uint64_t	m = (uint64_t) step->args[0];
+	uint64_t	odd;
+	uint64_t	inverse;
+
+	step->shift = (unsigned) __builtin_ctzll(m);
+	odd = m >> step->shift;
+	/* Newton's iteration doubles the correct low bits: 3, 6, ..., 96 */
+	inverse = odd;
+	for (int i = 0; i < 5; i++)
+		inverse *= 2 - odd * inverse;
+	step->inverse = inverse;
+	step->limit = UINT64_MAX / m;
+	add_bounds(step, step->args[1]);
+}
+
+static inline bool
+divisible(const ls_step *step, int64_t x)
+{
+	uint64_t	u = x < 0 ? 0 - (uint64_t) x : (uint64_t) x;
+	uint64_t	q = u * step->inverse;
+
+	q = (q >> step->shift) | (q << ((64 - step->shift) & 63));
+	return q <= step->limit;
+}
+
 static int
 modsquare_scalar(const ls_step *step, int64_t x, int64_t *out)
 {
-	int64_t		m = step->args[0];
 	int64_t		c = step->args[1];
 
-	if (x % m == 0)
+	if (divisible(step, x))
 		return __builtin_mul_overflow(x, x, out) ? 1 : 0;
 	if (__builtin_add_overflow(x, c, out))
 		return c < 0 ? -1 : 1;
@@ -216,21 +323,20 @@ modsquare_scalar(const ls_step *step, int64_t x, int64_t *out)
 static bool
 modsquare_batch(const ls_step *step, int64_t *v, size_t n)
 {
-	int64_t		m = step->args[0];
 	int64_t		c = step->args[1];
+	int64_t		lo = step->lo;
+	int64_t		hi = step->hi;
 	bool		overflow = false;
 
 	for (size_t i = 0; i < n; i++)
 	{
 		int64_t		x = v[i];
-		int64_t		squared;
-		int64_t		shifted;
-		bool		divisible = (x % m == 0);
-		bool		square_overflow = __builtin_mul_overflow(x, x, &squared);
-		bool		shift_overflow = __builtin_add_overflow(x, c, &shifted);
+		bool		d = divisible(step, x);
+		bool		square_overflow = (x > SQUARE_LIMIT) | (x < -SQUARE_LIMIT);
+		bool		shift_overflow = (x < lo) | (x > hi);
 
-		overflow |= divisible ? square_overflow : shift_overflow;
-		v[i] = divisible ? squared : shifted;
+		overflow |= d ? square_overflow : shift_overflow;
+		v[i] = d ? wrapping_mul(x, x) : wrapping_add(x, c);
 	}
 	return overflow;
 }
@@ -251,7 +357,10 @@ square_batch(const ls_step *step, int64_t *v, size_t n)
 
 	(void) step;
 	for (size_t i = 0; i < n; i++)
-		overflow |= __builtin_mul_overflow(v[i], v[i], &v[i]);
+	{
+		overflow |= (v[i] > SQUARE_LIMIT) | (v[i] < -SQUARE_LIMIT);
+		v[i] = wrapping_mul(v[i], v[i]);
+	}
 	return overflow;
 }
 
@@ -277,23 +386,24 @@ threshold_batch(const ls_step *step, int64_t *v, size_t n)
 /* --- the registry --- */
 
 static const ls_stage stages[] = {
-	{"scale", LS_KIND_TRANSFORM, 1, "k", scale_scalar, scale_batch, NULL,
+	{"scale", LS_KIND_TRANSFORM, 1, "k", scale_scalar, scale_batch, NULL, scale_prepare,
 	"Multiplies by k."},
-	{"shift", LS_KIND_TRANSFORM, 1, "c", shift_scalar, shift_batch, NULL,
+	{"shift", LS_KIND_TRANSFORM, 1, "c", shift_scalar, shift_batch, NULL, shift_prepare,
 	"Adds c."},
-	{"abs", LS_KIND_TRANSFORM, 0, "", abs_scalar, abs_batch, NULL,
+	{"abs", LS_KIND_TRANSFORM, 0, "", abs_scalar, abs_batch, NULL, NULL,
 	"Absolute value."},
-	{"clamp", LS_KIND_TRANSFORM, 2, "lo, hi", clamp_scalar, clamp_batch, clamp_check,
+	{"clamp", LS_KIND_TRANSFORM, 2, "lo, hi", clamp_scalar, clamp_batch, clamp_check, NULL,
 	"Limits to the range lo..hi."},
-	{"bucket", LS_KIND_TRANSFORM, 1, "w", bucket_scalar, bucket_batch, width_check,
+	{"bucket", LS_KIND_TRANSFORM, 1, "w", bucket_scalar, bucket_batch, width_check, NULL,
 	"Floor division by the width w (w > 0), rounding toward minus infinity."},
-	{"log2", LS_KIND_TRANSFORM, 0, "", log2_scalar, log2_batch, NULL,
+	{"log2", LS_KIND_TRANSFORM, 0, "", log2_scalar, log2_batch, NULL, NULL,
 	"Floor of the base-2 logarithm for x >= 1; -1 for x <= 0."},
 	{"modsquare", LS_KIND_SCORE, 2, "m, c", modsquare_scalar, modsquare_batch, modulus_check,
+		modsquare_prepare,
 	"x squared when the modulus m (m > 0) divides x, else x + c: the founding scorer."},
-	{"square", LS_KIND_SCORE, 0, "", square_scalar, square_batch, NULL,
+	{"square", LS_KIND_SCORE, 0, "", square_scalar, square_batch, NULL, NULL,
 	"x squared."},
-	{"threshold", LS_KIND_SCORE, 1, "t", threshold_scalar, threshold_batch, NULL,
+	{"threshold", LS_KIND_SCORE, 1, "t", threshold_scalar, threshold_batch, NULL, NULL,
 	"1 when x >= t, else 0."},
 };
 
@@ -351,6 +461,17 @@ ls_alias_lookup(const char *name, size_t len)
 		if (name_equals(aliases[i].name, name, len))
 			return aliases[i].pipeline;
 	return NULL;
+}
+
+void
+ls_step_init(ls_step *step, const ls_stage *stage, const int64_t *args)
+{
+	memset(step, 0, sizeof(*step));
+	step->stage = stage;
+	for (int i = 0; i < stage->nargs; i++)
+		step->args[i] = args[i];
+	if (stage->prepare != NULL)
+		stage->prepare(step);
 }
 
 const char *
