@@ -94,6 +94,36 @@ score_dense(const ls_pipeline *p, DenseValues *dense)
 }
 
 /*
+ * The common case, an array without NULLs scored without NULLs: the scores
+ * overwrite a private copy of the array, so the result needs no further
+ * copying.  Returns false when a score became NULL; the copy is then
+ * abandoned and the general path builds the result from the argument.
+ */
+static bool
+score_array_in_place(const ls_pipeline *p, ArrayType *array)
+{
+	int			n = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
+	int64	   *values = (int64 *) ARR_DATA_PTR(array);
+	ls_overflow_mode mode = (ls_overflow_mode) logscore_on_overflow;
+	bool	   *isnull = NULL;
+
+	if (mode == LS_OVERFLOW_NULL)
+		isnull = palloc(sizeof(bool) * Min(n, INTERRUPT_STRIDE));
+	for (int start = 0; start < n; start += INTERRUPT_STRIDE)
+	{
+		int			len = Min(INTERRUPT_STRIDE, n - start);
+		ls_fault	fault;
+
+		CHECK_FOR_INTERRUPTS();
+		if (ls_pipeline_apply_batch(p, mode, values + start, isnull, len, &fault) == LS_APPLY_OVERFLOW)
+			logscore_report_overflow(p, &fault, true, start + (int) fault.index + 1);
+		if (isnull && memchr(isnull, true, len) != NULL)
+			return false;
+	}
+	return true;
+}
+
+/*
  * logscore_array(vals bigint[], pipeline text DEFAULT NULL) → bigint[]:
  * same shape and bounds as the input.
  */
@@ -109,11 +139,16 @@ logscore_array(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	array = PG_GETARG_ARRAYTYPE_P(0);
 	p = logscore_pipeline_arg(fcinfo, 1);
-	if (ARR_NDIM(array) == 0)
-		PG_RETURN_ARRAYTYPE_P(construct_empty_array(INT8OID));
 
+	array = PG_GETARG_ARRAYTYPE_P_COPY(0);
+	if (ARR_NDIM(array) == 0)
+		PG_RETURN_ARRAYTYPE_P(array);
+	if (!ARR_HASNULL(array) && score_array_in_place(p, array))
+		PG_RETURN_ARRAYTYPE_P(array);
+
+	/* NULLs in or out: score the values densely, then rebuild */
+	array = PG_GETARG_ARRAYTYPE_P(0);
 	load_dense(array, &dense);
 	score_dense(p, &dense);
 
