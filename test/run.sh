@@ -59,7 +59,7 @@ run_fuzz() {
 	local corpus
 	corpus=$(mktemp -d "$work/corpus.XXXXXX")
 	if make -s test/fuzz/fuzz_parse >"$work/fuzz.log" 2>&1 &&
-		./test/fuzz/fuzz_parse -runs="${FUZZ_RUNS:-200000}" -seed=1 -max_len=256 \
+		./test/fuzz/fuzz_parse -runs="${FUZZ_RUNS:-2000000}" -seed=1 -max_len=256 \
 			"$corpus" test/fuzz/corpus >>"$work/fuzz.log" 2>&1; then
 		tail -n 2 "$work/fuzz.log"
 		record fuzz 1 0

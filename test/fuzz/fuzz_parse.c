@@ -1,0 +1,191 @@
+/*
+ * fuzz_parse.c
+ *	  libFuzzer harness for the pipeline parser: arbitrary bytes in, and for
+ *	  what parses, a format / parse round trip and batch == scalar scoring.
+ */
+#include "core/pipeline.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Like assert(), but not compiled out and with a message before the trap. */
+#define CHECK(cond) \
+	do \
+	{ \
+		if (!(cond)) \
+		{ \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+			abort(); \
+		} \
+	} while (0)
+
+#define NVALUES 24
+
+int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Same stages, arguments and derived constants; unused slots are ignored. */
+static bool
+pipelines_equal(const ls_pipeline *a, const ls_pipeline *b)
+{
+	if (a->nsteps != b->nsteps)
+		return false;
+	for (int i = 0; i < a->nsteps; i++)
+	{
+		const ls_step *x = &a->steps[i];
+		const ls_step *y = &b->steps[i];
+
+		if (x->stage != y->stage)
+			return false;
+		for (int j = 0; j < x->stage->nargs; j++)
+			if (x->args[j] != y->args[j])
+				return false;
+		if (x->lo != y->lo || x->hi != y->hi || x->inverse != y->inverse ||
+			x->limit != y->limit || x->shift != y->shift)
+			return false;
+	}
+	return true;
+}
+
+/* On failure: a status, an offset within the text, a terminated message. */
+static void
+check_error(ls_parse_status status, const ls_parse_error *err, size_t size)
+{
+	CHECK(status == LS_PARSE_INVALID || status == LS_PARSE_TOO_LONG);
+	CHECK(err->status == status);
+	CHECK(err->offset <= size);
+	CHECK(memchr(err->message, '\0', sizeof(err->message)) != NULL);
+	CHECK(err->message[0] != '\0');
+}
+
+/* The canonical text parses back to the same pipeline and text. */
+static void
+check_round_trip(const ls_pipeline *p)
+{
+	int			len = ls_pipeline_format(p, NULL, 0);
+	char	   *text;
+	char	   *again_text;
+	ls_pipeline again;
+	ls_parse_error err;
+
+	CHECK(len > 0);
+	text = malloc((size_t) len + 1);
+	again_text = malloc((size_t) len + 1);
+	CHECK(text != NULL && again_text != NULL);
+	CHECK(ls_pipeline_format(p, text, (size_t) len + 1) == len);
+	CHECK(strlen(text) == (size_t) len);
+
+	/* parse exactly len bytes so that ASan would see an over-read */
+	CHECK(ls_pipeline_parse(text, (size_t) len, &again, &err) == LS_PARSE_OK);
+	CHECK(pipelines_equal(p, &again));
+	CHECK(ls_pipeline_format(&again, again_text, (size_t) len + 1) == len);
+	CHECK(strcmp(text, again_text) == 0);
+	free(text);
+	free(again_text);
+}
+
+/* Values to score: the extremes, small ones, and some drawn from the input. */
+static void
+fill_values(const uint8_t *data, size_t size, int64_t *v)
+{
+	static const int64_t fixed[] = {
+		INT64_MIN, INT64_MIN + 1, -3037000500, -7, -1, 0, 1, 2, 7, 14,
+		3037000499, 3037000500, INT64_MAX / 2 + 1, INT64_MAX - 1, INT64_MAX,
+		INT64_MIN / 2 - 1
+	};
+	uint64_t	h = UINT64_C(1469598103934665603);
+	size_t		n = sizeof(fixed) / sizeof(fixed[0]);
+
+	memcpy(v, fixed, sizeof(fixed));
+	for (size_t i = 0; i < size; i++)
+		h = (h ^ data[i]) * UINT64_C(1099511628211);
+	for (size_t i = n; i < NVALUES; i++)
+	{
+		/* splitmix64 over the input's hash */
+		uint64_t	z = (h += UINT64_C(0x9e3779b97f4a7c15));
+
+		z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+		z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+		z ^= z >> 31;
+		v[i] = (i % 2) ? (int64_t) z : (int64_t) (z % 2001) - 1000;
+	}
+}
+
+/* Batch and scalar agree value for value in every overflow mode. */
+static void
+check_apply(const ls_pipeline *p, const int64_t *in)
+{
+	static const ls_overflow_mode modes[] = {
+		LS_OVERFLOW_ERROR, LS_OVERFLOW_NULL, LS_OVERFLOW_SATURATE
+	};
+
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++)
+	{
+		int64_t		v[NVALUES];
+		bool		isnull[NVALUES];
+		ls_fault	fault;
+		ls_apply_result r;
+
+		memcpy(v, in, sizeof(v));
+		memset(isnull, 1, sizeof(isnull));
+		r = ls_pipeline_apply_batch(p, modes[m], v, isnull, NVALUES, &fault);
+		CHECK(r == LS_APPLY_OK || r == LS_APPLY_OVERFLOW);
+
+		for (size_t i = 0; i < NVALUES; i++)
+		{
+			int64_t		want = 0;
+			ls_fault	want_fault;
+			ls_apply_result want_r;
+
+			want_r = ls_pipeline_apply(p, modes[m], in[i], &want, &want_fault);
+			if (want_r == LS_APPLY_OVERFLOW)
+			{
+				CHECK(modes[m] == LS_OVERFLOW_ERROR);
+				CHECK(r == LS_APPLY_OVERFLOW);
+				CHECK(fault.index == i);
+				CHECK(fault.step == want_fault.step);
+				CHECK(fault.step >= 0 && fault.step < p->nsteps);
+				CHECK(fault.input == in[i]);
+				CHECK(fault.stage_input == want_fault.stage_input);
+				break;
+			}
+			CHECK(want_r != LS_APPLY_NULL || modes[m] == LS_OVERFLOW_NULL);
+			CHECK(isnull[i] == (want_r == LS_APPLY_NULL));
+			if (want_r == LS_APPLY_OK)
+				CHECK(v[i] == want);
+			if (i == NVALUES - 1)
+				CHECK(r == LS_APPLY_OK);
+		}
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	ls_pipeline p;
+	ls_parse_error err;
+	ls_parse_status status;
+	int64_t		values[NVALUES];
+
+	status = ls_pipeline_parse((const char *) data, size, &p, &err);
+	if (status != LS_PARSE_OK)
+	{
+		check_error(status, &err, size);
+		return 0;
+	}
+
+	CHECK(err.status == LS_PARSE_OK);
+	CHECK(p.nsteps >= 1 && p.nsteps <= LS_MAX_STEPS);
+	for (int i = 0; i < p.nsteps; i++)
+	{
+		const ls_stage *stage = p.steps[i].stage;
+
+		CHECK(stage != NULL);
+		CHECK(ls_stage_lookup(stage->name, strlen(stage->name)) == stage);
+	}
+
+	check_round_trip(&p);
+	fill_values(data, size, values);
+	check_apply(&p, values);
+	return 0;
+}

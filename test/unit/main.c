@@ -1,0 +1,20 @@
+/*
+ * main.c
+ *	  Runs every cmocka group of the core's unit tests; exits non-zero when
+ *	  any test failed.
+ */
+#include "unit.h"
+
+int
+main(void)
+{
+	int			failed = 0;
+
+	failed += run_registry_tests();
+	failed += run_stage_tests();
+	failed += run_parse_tests();
+	failed += run_format_tests();
+	failed += run_apply_tests();
+	failed += run_batch_tests();
+	return failed == 0 ? 0 : 1;
+}
