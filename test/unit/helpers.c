@@ -1,10 +1,12 @@
 /*
  * helpers.c
  *	  Test helpers: a fixed-seed xorshift PRNG, a generator of values and of
- *	  valid random pipelines, and pipeline comparison and formatting.
+ *	  valid random pipelines, pipeline comparison and formatting, and a
+ *	  leak-counting allocator and encoders for sketches.
  */
 #include "unit.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,4 +158,116 @@ format_alloc(const ls_pipeline *p)
 	assert_int_equal(ls_pipeline_format(p, buf, (size_t) len + 1), len);
 	assert_int_equal(strlen(buf), len);
 	return buf;
+}
+
+/* --- sketches --- */
+
+static void *
+test_alloc(void *context, size_t size)
+{
+	void	   *p = malloc(size == 0 ? 1 : size);
+
+	(void) context;
+	assert_non_null(p);
+	test_allocations_live++;
+	test_allocations_made++;
+	return p;
+}
+
+static void
+test_release(void *context, void *pointer)
+{
+	(void) context;
+	assert_non_null(pointer);
+	test_allocations_live--;
+	free(pointer);
+}
+
+ls_allocator test_allocator = {test_alloc, test_release, NULL};
+long		test_allocations_live = 0;
+long		test_allocations_made = 0;
+
+/* Uniform in [0, 1), from the top 53 bits. */
+double
+xs_uniform(uint64_t *state)
+{
+	return (double) (xs_next(state) >> 11) * 0x1.0p-53;
+}
+
+/* Standard normal, by Box-Muller. */
+double
+xs_normal(uint64_t *state)
+{
+	double		u = 1.0 - xs_uniform(state);	/* (0, 1] */
+	double		v = xs_uniform(state);
+
+	return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+}
+
+void
+must_init(ls_sketch *s, double alpha)
+{
+	assert_int_equal(ls_sketch_init(s, alpha, &test_allocator), LS_SKETCH_OK);
+}
+
+void
+must_add(ls_sketch *s, double x)
+{
+	if (ls_sketch_add(s, x) != LS_SKETCH_OK)
+		fail_msg("adding %.17g failed", x);
+}
+
+/* The binary form in a malloc'd buffer; *size is its length. */
+uint8_t *
+encode_alloc(const ls_sketch *s, size_t *size)
+{
+	size_t		n = ls_sketch_encoded_size(s);
+	uint8_t    *buf = malloc(n);
+
+	assert_non_null(buf);
+	assert_int_equal(ls_sketch_encode(s, buf), n);
+	*size = n;
+	return buf;
+}
+
+/* The text form in a malloc'd buffer of exactly the right size. */
+char *
+text_alloc(const ls_sketch *s)
+{
+	size_t		n = ls_sketch_to_text(s, NULL, 0);
+	char	   *buf = malloc(n + 1);
+
+	assert_non_null(buf);
+	assert_int_equal(ls_sketch_to_text(s, buf, n + 1), n);
+	assert_int_equal(strlen(buf), n);
+	return buf;
+}
+
+/*
+ * Same encoding but for sum, mean and m2, whose last bits depend on the order
+ * values were added or merged in (bytes 28 to 51 of the binary form).
+ */
+void
+assert_same_buckets(const ls_sketch *a, const ls_sketch *b)
+{
+	size_t		na;
+	size_t		nb;
+	uint8_t    *ea = encode_alloc(a, &na);
+	uint8_t    *eb = encode_alloc(b, &nb);
+
+	assert_int_equal(na, nb);
+	memset(ea + 28, 0, 24);
+	memset(eb + 28, 0, 24);
+	assert_memory_equal(ea, eb, na);
+	free(ea);
+	free(eb);
+}
+
+/* A cmocka setup: a test that failed may have leaked; the next starts at 0. */
+int
+reset_allocations(void **state)
+{
+	(void) state;
+	test_allocations_live = 0;
+	return 0;
 }

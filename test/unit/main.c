@@ -16,5 +16,7 @@ main(void)
 	failed += run_format_tests();
 	failed += run_apply_tests();
 	failed += run_batch_tests();
+	failed += run_sketch_tests();
+	failed += run_sketch_format_tests();
 	return failed == 0 ? 0 : 1;
 }
