@@ -9,6 +9,8 @@
 #include "fmgr.h"
 
 #include "core/pipeline.h"
+#include "core/sketch.h"
+#include "utils/expandeddatum.h"
 
 /* settings.c */
 extern int	logscore_on_overflow;
@@ -37,5 +39,23 @@ extern void logscore_report_overflow(const ls_pipeline *p, const ls_fault *fault
 extern int	logscore_parse_errcode(const ls_parse_error *err);
 extern int	logscore_error_character(const char *text, const ls_parse_error *err);
 extern char *logscore_error_detail(const char *text, const ls_parse_error *err);
+
+/* sketch_expanded.c: logscore_sketch values in memory */
+typedef struct ExpandedSketch
+{
+	ExpandedObjectHeader hdr;
+	ls_allocator allocator;		/* allocates in hdr.eoh_context */
+	ls_sketch	sketch;
+} ExpandedSketch;
+
+extern void logscore_allocator_init(ls_allocator *allocator, MemoryContext context);
+extern ExpandedSketch *logscore_sketch_new(double alpha, MemoryContext parent);
+extern ExpandedSketch *logscore_sketch_writable(Datum d, MemoryContext parent);
+extern const ls_sketch *logscore_sketch_read(Datum d, ls_sketch *scratch);
+extern bool logscore_sketch_is_expanded(Datum d);
+extern Datum logscore_sketch_flat(const ls_sketch *s);
+
+/* sketch_type.c */
+extern void logscore_check_sketch(ls_sketch_status status, const char *message);
 
 #endif							/* LOGSCORE_H */

@@ -1,0 +1,154 @@
+/*
+ * sketch_expanded.c
+ *	  logscore_sketch values in memory: an expanded object holding the core's
+ *	  ls_sketch, so an aggregate adds each row to its state in place and the
+ *	  state is encoded (flattened) only when it leaves the aggregate.
+ *
+ * Keeping the state type logscore_sketch rather than internal means partial
+ * aggregates are ordinary values: they cross parallel workers, partitions
+ * and servers (postgres_fdw, Citus) in the same validated binary format a
+ * table column stores.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/expandeddatum.h"
+#include "utils/memutils.h"
+
+#include "logscore.h"
+
+static Size sketch_get_flat_size(ExpandedObjectHeader *eohptr);
+static void sketch_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
+
+static const ExpandedObjectMethods sketch_methods = {
+	sketch_get_flat_size,
+	sketch_flatten_into
+};
+
+static void *
+context_alloc(void *context, size_t size)
+{
+	return MemoryContextAlloc((MemoryContext) context, size);
+}
+
+static void
+context_release(void *context, void *pointer)
+{
+	pfree(pointer);
+}
+
+void
+logscore_allocator_init(ls_allocator *allocator, MemoryContext context)
+{
+	allocator->alloc = context_alloc;
+	allocator->release = context_release;
+	allocator->context = context;
+}
+
+static ExpandedSketch *
+expanded_sketch_create(MemoryContext parent)
+{
+	MemoryContext context = AllocSetContextCreate(parent, "logscore_sketch",
+												  ALLOCSET_SMALL_SIZES);
+	ExpandedSketch *es = MemoryContextAllocZero(context, sizeof(ExpandedSketch));
+
+	EOH_init_header(&es->hdr, &sketch_methods, context);
+	logscore_allocator_init(&es->allocator, context);
+	return es;
+}
+
+ExpandedSketch *
+logscore_sketch_new(double alpha, MemoryContext parent)
+{
+	ExpandedSketch *es = expanded_sketch_create(parent);
+
+	logscore_check_sketch(ls_sketch_init(&es->sketch, alpha, &es->allocator), NULL);
+	return es;
+}
+
+bool
+logscore_sketch_is_expanded(Datum d)
+{
+	return VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d));
+}
+
+/*
+ * A sketch the caller may change: d itself when it is a read-write expanded
+ * sketch whose context is a child of parent (the aggregate's state from the
+ * previous row), otherwise a new expanded copy under parent.
+ */
+ExpandedSketch *
+logscore_sketch_writable(Datum d, MemoryContext parent)
+{
+	ExpandedSketch *es;
+	const ls_sketch *source;
+	ls_sketch	scratch;
+
+	if (VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d)))
+	{
+		es = (ExpandedSketch *) DatumGetEOHP(d);
+		if (MemoryContextGetParent(es->hdr.eoh_context) == parent)
+			return es;
+	}
+	source = logscore_sketch_read(d, &scratch);
+	es = logscore_sketch_new(source->alpha, parent);
+	logscore_check_sketch(ls_sketch_merge(&es->sketch, source), NULL);
+	return es;
+}
+
+/*
+ * The sketch in d, read-only: an expanded sketch's own, or d decoded into
+ * *scratch (allocated in the current memory context).
+ */
+const ls_sketch *
+logscore_sketch_read(Datum d, ls_sketch *scratch)
+{
+	struct varlena *flat;
+	ls_allocator *allocator;
+	char		message[LS_MESSAGE_SIZE];
+
+	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
+		return &((ExpandedSketch *) DatumGetEOHP(d))->sketch;
+
+	flat = PG_DETOAST_DATUM(d);
+	allocator = palloc(sizeof(ls_allocator));
+	logscore_allocator_init(allocator, CurrentMemoryContext);
+	if (ls_sketch_decode(scratch, (const uint8_t *) VARDATA(flat), VARSIZE(flat) - VARHDRSZ,
+						 allocator, message, sizeof(message)) != LS_SKETCH_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("stored logscore_sketch is corrupt: %s", message)));
+	return scratch;
+}
+
+static Size
+sketch_get_flat_size(ExpandedObjectHeader *eohptr)
+{
+	ExpandedSketch *es = (ExpandedSketch *) eohptr;
+
+	return VARHDRSZ + ls_sketch_encoded_size(&es->sketch);
+}
+
+static void
+sketch_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
+{
+	ExpandedSketch *es = (ExpandedSketch *) eohptr;
+	size_t		written = ls_sketch_encode(&es->sketch, (uint8_t *) VARDATA(result));
+
+	if (VARHDRSZ + written != allocated_size)
+		elog(ERROR, "logscore_sketch encoded to %zu bytes, not %zu",
+			 VARHDRSZ + written, (size_t) allocated_size);
+	SET_VARSIZE(result, allocated_size);
+}
+
+/* A flat varlena copy of a sketch, in the current memory context. */
+Datum
+logscore_sketch_flat(const ls_sketch *s)
+{
+	size_t		size = ls_sketch_encoded_size(s);
+	struct varlena *result = palloc(VARHDRSZ + size);
+
+	ls_sketch_encode(s, (uint8_t *) VARDATA(result));
+	SET_VARSIZE(result, VARHDRSZ + size);
+	return PointerGetDatum(result);
+}

@@ -1,0 +1,113 @@
+/*
+ * sketch_type.c
+ *	  The logscore_sketch type's input and output: a readable text form that
+ *	  round-trips exactly, and the core's binary format for COPY BINARY and
+ *	  the wire.  Every input is validated before it is used.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+
+#include "logscore.h"
+
+PG_FUNCTION_INFO_V1(logscore_sketch_in);
+PG_FUNCTION_INFO_V1(logscore_sketch_out);
+PG_FUNCTION_INFO_V1(logscore_sketch_recv);
+PG_FUNCTION_INFO_V1(logscore_sketch_send);
+
+/* Raises the error a core status stands for; returns when it is OK. */
+void
+logscore_check_sketch(ls_sketch_status status, const char *message)
+{
+	switch (status)
+	{
+		case LS_SKETCH_OK:
+			return;
+		case LS_SKETCH_BAD_VALUE:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("value cannot be added to a logscore_sketch"),
+					 errdetail("A sketch holds finite values only, and at most 2^64 of them.")));
+			break;
+		case LS_SKETCH_BAD_ALPHA:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("logscore_sketch accuracy must be between %g and %g",
+							LS_SKETCH_MIN_ALPHA, LS_SKETCH_MAX_ALPHA)));
+			break;
+		case LS_SKETCH_ALPHA_MISMATCH:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cannot merge logscore_sketch values of different accuracy"),
+					 errhint("Merge only sketches built with the same accuracy argument.")));
+			break;
+		case LS_SKETCH_BAD_FORMAT:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid logscore_sketch: %s", message ? message : "")));
+			break;
+	}
+}
+
+Datum
+logscore_sketch_in(PG_FUNCTION_ARGS)
+{
+	char	   *text = PG_GETARG_CSTRING(0);
+	ls_sketch	sketch;
+	ls_allocator allocator;
+	char		message[LS_MESSAGE_SIZE];
+
+	logscore_allocator_init(&allocator, CurrentMemoryContext);
+	if (ls_sketch_from_text(&sketch, text, strlen(text), &allocator,
+							message, sizeof(message)) != LS_SKETCH_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type logscore_sketch: %s", message)));
+	PG_RETURN_DATUM(logscore_sketch_flat(&sketch));
+}
+
+Datum
+logscore_sketch_out(PG_FUNCTION_ARGS)
+{
+	ls_sketch	scratch;
+	const ls_sketch *sketch = logscore_sketch_read(PG_GETARG_DATUM(0), &scratch);
+	size_t		size = ls_sketch_to_text(sketch, NULL, 0) + 1;
+	char	   *result = palloc(size);
+
+	ls_sketch_to_text(sketch, result, size);
+	PG_RETURN_CSTRING(result);
+}
+
+Datum
+logscore_sketch_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	int			length = buf->len - buf->cursor;
+	ls_sketch	sketch;
+	ls_allocator allocator;
+	char		message[LS_MESSAGE_SIZE];
+
+	logscore_allocator_init(&allocator, CurrentMemoryContext);
+	if (ls_sketch_decode(&sketch, (const uint8_t *) buf->data + buf->cursor, length,
+						 &allocator, message, sizeof(message)) != LS_SKETCH_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid external logscore_sketch: %s", message)));
+	buf->cursor = buf->len;
+	PG_RETURN_DATUM(logscore_sketch_flat(&sketch));
+}
+
+Datum
+logscore_sketch_send(PG_FUNCTION_ARGS)
+{
+	ls_sketch	scratch;
+	const ls_sketch *sketch = logscore_sketch_read(PG_GETARG_DATUM(0), &scratch);
+	size_t		size = ls_sketch_encoded_size(sketch);
+	bytea	   *result = palloc(VARHDRSZ + size);
+
+	ls_sketch_encode(sketch, (uint8_t *) VARDATA(result));
+	SET_VARSIZE(result, VARHDRSZ + size);
+	PG_RETURN_BYTEA_P(result);
+}

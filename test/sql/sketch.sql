@@ -1,0 +1,131 @@
+-- logscore_sketch: the type, the aggregates, the accessors
+\set SHOW_CONTEXT never
+SET extra_float_digits = 0;
+
+-- accuracy against percentile_disc: >= 1M values from several distributions,
+-- with negatives and zeros; every quantile within alpha = 0.01, relative
+SELECT setseed(0.17);
+CREATE TABLE sketch_values AS
+SELECT 'uniform' AS dist, random() * 1000 AS v FROM generate_series(1, 300000)
+UNION ALL
+SELECT 'lognormal', exp(2 + 1.5 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()))
+FROM generate_series(1, 300000)
+UNION ALL
+SELECT 'pareto', 10 / power(1 - random(), 1 / 1.2) FROM generate_series(1, 300000)
+UNION ALL
+SELECT 'signed', CASE WHEN random() < 0.1 THEN 0
+                      ELSE (random() - 0.4) * exp(10 * random()) END
+FROM generate_series(1, 200000);
+ANALYZE sketch_values;
+
+WITH q(q) AS (VALUES (0.001), (0.01), (0.1), (0.5), (0.9), (0.99), (0.999)),
+exact AS (
+  SELECT dist, q.q, percentile_disc(q.q) WITHIN GROUP (ORDER BY v) AS exact
+  FROM sketch_values, q GROUP BY dist, q.q
+),
+sketched AS (
+  SELECT dist, logscore_sketch(v) AS s, count(*) AS n, min(v) AS lo, max(v) AS hi
+  FROM sketch_values GROUP BY dist
+)
+SELECT dist,
+       count(*) AS quantiles,
+       count(*) FILTER (WHERE abs(logscore_quantile(s, q) - exact) <= 0.01 * abs(exact)) AS within_alpha,
+       bool_and(logscore_count(s) = n) AS count_exact,
+       bool_and(logscore_min(s) = lo AND logscore_max(s) = hi) AS extremes_exact
+FROM exact JOIN sketched USING (dist)
+GROUP BY dist ORDER BY dist;
+
+-- parallel: Partial Aggregate under Gather, and the same sketch as serially
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (COSTS OFF) SELECT logscore_sketch(v) FROM sketch_values;
+CREATE TEMP TABLE parallel_sketch AS SELECT logscore_sketch(v) AS s FROM sketch_values;
+EXPLAIN (COSTS OFF) SELECT dist, logscore_sketch(v) FROM sketch_values GROUP BY dist;
+CREATE TEMP TABLE parallel_grouped AS SELECT dist, logscore_sketch(v) AS s FROM sketch_values GROUP BY dist;
+SET max_parallel_workers_per_gather = 0;
+CREATE TEMP TABLE serial_sketch AS SELECT logscore_sketch(v) AS s FROM sketch_values;
+-- buckets, count and extremes are exact whatever the order; the sum and the
+-- second moment are floating point and may differ in the last bits
+SELECT logscore_quantiles(p.s, '{0,0.01,0.5,0.99,1}') = logscore_quantiles(s.s, '{0,0.01,0.5,0.99,1}') AS same_quantiles,
+       logscore_count(p.s) = logscore_count(s.s) AS same_count,
+       abs(logscore_sum(p.s) - logscore_sum(s.s)) <= 1e-9 * abs(logscore_sum(s.s)) AS same_sum
+FROM parallel_sketch p, serial_sketch s;
+SELECT count(*) AS groups_differing
+FROM parallel_grouped p JOIN (SELECT dist, logscore_sketch(v) AS s FROM sketch_values GROUP BY dist) s USING (dist)
+WHERE logscore_quantiles(p.s, '{0,0.5,0.99,1}') <> logscore_quantiles(s.s, '{0,0.5,0.99,1}')
+   OR logscore_count(p.s) <> logscore_count(s.s);
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+
+-- merge: sketches of parts merged give the sketch of the whole
+CREATE TEMP TABLE parts AS
+SELECT (row_number() OVER ()) % 7 AS part, v FROM sketch_values WHERE dist = 'lognormal';
+-- (every field but the floating-point sum, mean and m2, which depend on order)
+CREATE FUNCTION exact_fields(logscore_sketch) RETURNS text LANGUAGE sql IMMUTABLE
+  AS $$ SELECT regexp_replace($1::text, '"(sum|mean|m2)":[^,]*,', '', 'g') $$;
+SELECT exact_fields(logscore_merge(s)) = (SELECT exact_fields(logscore_sketch(v)) FROM parts) AS merged_equals_whole,
+       abs(logscore_sum(logscore_merge(s)) / (SELECT logscore_sum(logscore_sketch(v)) FROM parts) - 1) < 1e-12 AS sums_agree
+FROM (SELECT part, logscore_sketch(v) AS s FROM parts GROUP BY part) p;
+SELECT logscore_quantiles(m, '{0.5,0.99}') = logscore_quantiles(w, '{0.5,0.99}') AS merged_quantiles_equal,
+       logscore_count(m) = logscore_count(w) AS merged_count_equal
+FROM (SELECT logscore_merge(s) AS m FROM (SELECT part, logscore_sketch(v) AS s FROM parts GROUP BY part) p) a,
+     (SELECT logscore_sketch(v) AS w FROM parts) b;
+
+-- accessors on a small sketch
+CREATE TEMP TABLE small AS SELECT logscore_sketch(x) AS s FROM generate_series(1, 100) x;
+SELECT logscore_count(s), logscore_sum(s), logscore_mean(s), round(logscore_stddev(s)::numeric, 6) AS stddev,
+       logscore_min(s), logscore_max(s) FROM small;
+SELECT logscore_quantile(s, 0) AS q0, logscore_quantile(s, 1) AS q1,
+       abs(logscore_quantile(s, 0.5) - 50) <= 0.5 AS p50_within_alpha,
+       logscore_rank(s, 0) AS rank_below, logscore_rank(s, 1000) AS rank_above,
+       abs(logscore_rank(s, 50) - 0.5) <= 0.02 AS rank_p50
+FROM small;
+SELECT logscore_quantiles(s, '{0.5,NULL,1}') IS NOT NULL AS quantiles_array,
+       array_length(logscore_quantiles(s, '{}'), 1) IS NULL AS empty_fractions
+FROM small;
+SELECT (logscore_summary(s)).count, (logscore_summary(s)).min, (logscore_summary(s)).max,
+       abs((logscore_summary(s)).p99 - 99) <= 0.99 AS p99_within_alpha
+FROM small;
+
+-- NULLs: ignored as input; no rows gives NULL, as avg() does
+SELECT logscore_count(logscore_sketch(v)) FROM (VALUES (1.0), (NULL), (3.0)) t(v);
+SELECT logscore_sketch(v) IS NULL AS no_rows FROM (SELECT 1.0::float8 WHERE false) t(v);
+SELECT logscore_merge(s) IS NULL AS merge_of_nulls FROM (VALUES (NULL::logscore_sketch)) t(s);
+
+-- accuracy argument: coarser sketches are smaller; sketches of different
+-- accuracy do not merge
+SELECT length(logscore_sketch(v, 0.05)::text) < length(logscore_sketch(v)::text) AS coarser_is_smaller
+FROM sketch_values WHERE dist = 'pareto';
+SELECT logscore_merge(s) FROM (SELECT logscore_sketch(x, 0.01) FROM generate_series(1, 10) x
+                               UNION ALL SELECT logscore_sketch(x, 0.02) FROM generate_series(1, 10) x) t(s);
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_sketch(x, 0.9) FROM generate_series(1, 10) x;
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_sketch(x, 0) FROM generate_series(1, 10) x;
+\echo :LAST_ERROR_SQLSTATE
+
+-- errors: NaN and infinity, fractions outside [0, 1]
+SELECT logscore_sketch(v) FROM (VALUES (1.0::float8), ('NaN')) t(v);
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_sketch(v) FROM (VALUES (1.0::float8), ('Infinity')) t(v);
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_quantile(s, 1.5) FROM small;
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_quantiles(s, '{0.5,-0.1}') FROM small;
+\echo :LAST_ERROR_SQLSTATE
+
+-- scores from logscore() sketch directly (bigint to double precision)
+SELECT logscore_count(logscore_sketch(logscore(x))) AS scored,
+       logscore_max(logscore_sketch(logscore(x))) = max(logscore(x)) AS max_exact
+FROM generate_series(1, 1000) x;
+
+-- the transition functions called directly leave their arguments alone
+SELECT logscore_count(logscore_sketch_add(s, 5)) AS added, logscore_count(s) AS unchanged FROM small;
+SELECT logscore_count(logscore_sketch_combine(s, s)) AS combined FROM small;
+
+DROP FUNCTION exact_fields(logscore_sketch);
+DROP TABLE sketch_values;

@@ -1,0 +1,68 @@
+# Every upgrade path ends where a fresh install does: CREATE EXTENSION at an
+# old version, ALTER EXTENSION UPDATE, and compare every member object's
+# definition with a fresh CREATE EXTENSION of the current version.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $root = $ENV{LS_SOURCE_DIR} // '.';
+my ($current) = slurp_file("$root/Makefile") =~ /^EXTVERSION\s*=\s*(\S+)/m;
+
+# what describes the extension's objects, independent of OIDs
+my $describe = q{
+SELECT string_agg(description, E'\n' ORDER BY description) FROM (
+  SELECT pg_describe_object(d.classid, d.objid, 0) || ' | ' ||
+         CASE d.classid
+           WHEN 'pg_proc'::regclass THEN
+             coalesce((SELECT pg_get_functiondef(p.oid) FROM pg_proc p
+                       WHERE p.oid = d.objid AND p.prokind <> 'a'),
+                      (SELECT format('aggregate sfunc=%s stype=%s combine=%s final=%s parallel=%s',
+                                     a.aggtransfn, format_type(a.aggtranstype, NULL),
+                                     a.aggcombinefn, a.aggfinalfn, p.proparallel)
+                       FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
+                       WHERE a.aggfnoid = d.objid))
+           WHEN 'pg_type'::regclass THEN
+             (SELECT format('type len=%s align=%s storage=%s in=%s out=%s recv=%s send=%s',
+                            t.typlen, t.typalign, t.typstorage, t.typinput, t.typoutput,
+                            t.typreceive, t.typsend) FROM pg_type t WHERE t.oid = d.objid)
+           WHEN 'pg_class'::regclass THEN
+             (SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+              FROM pg_attribute a WHERE a.attrelid = d.objid AND a.attnum > 0 AND NOT a.attisdropped)
+           ELSE ''
+         END || ' | ' || coalesce(obj_description(d.objid, d.classid::regclass::text), '(no comment)')
+         AS description
+  FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+  WHERE e.extname = 'logscore' AND d.deptype = 'e'
+) s};
+
+my $node = PostgreSQL::Test::Cluster->new('upgrade');
+$node->init;
+$node->start;
+
+my @versions = map { /logscore--([0-9.]+)\.sql$/ ? $1 : () } glob("$root/sql/logscore--*.sql");
+@versions = grep { !/--/ && $_ ne $current } @versions;
+ok(scalar(@versions) >= 1, 'there is at least one earlier version to upgrade from: ' . join(', ', @versions));
+
+$node->safe_psql('postgres', 'CREATE DATABASE fresh');
+$node->safe_psql('fresh', 'CREATE EXTENSION logscore');
+my $fresh = $node->safe_psql('fresh', $describe);
+like($fresh, qr/logscore/, 'the fresh install has objects to compare');
+
+foreach my $old (@versions)
+{
+	my $db = "from_" . ($old =~ s/\./_/gr);
+	$node->safe_psql('postgres', "CREATE DATABASE $db");
+	$node->safe_psql($db, "CREATE EXTENSION logscore VERSION '$old'");
+	$node->safe_psql($db, 'ALTER EXTENSION logscore UPDATE');
+	is($node->safe_psql($db, "SELECT extversion FROM pg_extension WHERE extname = 'logscore'"),
+		$current, "$old updates to $current");
+	my $updated = $node->safe_psql($db, $describe);
+	is($updated, $fresh, "$old updated to $current has the same objects as a fresh install");
+	is($node->safe_psql($db, 'SELECT sum(logscore(x)) FROM generate_series(0, 999999) x'),
+		'190478476194285708', "the founding check after updating from $old");
+}
+
+$node->stop;
+done_testing();
