@@ -5,17 +5,20 @@
 #   bash test/run.sh              every suite
 #   bash test/run.sh regress tap  only the named suites
 #
-# Suites: unit (C tests of src/core), fuzz (libFuzzer on the parser),
-# regress (pg_regress on a temporary instance), regress-parallel (the same
-# with force_parallel_mode = regress), tap (PostgreSQL::Test::Cluster).
+# Suites: unit (C tests of src/core), fuzz (libFuzzer on the parser and on
+# the sketch's readers), regress (pg_regress on a temporary instance),
+# regress-parallel (the same with force_parallel_mode = regress), isolation
+# (pg_isolation_regress on test/specs), tap (PostgreSQL::Test::Cluster; the
+# rollup test schedules a real pg_cron job).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/common.sh"
 cd "$LS_ROOT"
 
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit fuzz regress regress-parallel tap)
+[ ${#suites[@]} -eq 0 ] && suites=(unit fuzz regress regress-parallel isolation tap)
 
-ls_install_packages "${LS_BASE_PACKAGES[@]}" libcmocka-dev libclang-rt-14-dev libipc-run-perl || exit 1
+ls_install_packages "${LS_BASE_PACKAGES[@]}" libcmocka-dev libclang-rt-14-dev libipc-run-perl \
+	postgresql-$PG_MAJOR-cron || exit 1
 PGXS_DIR=$(dirname "$(dirname "$(pg_config --pgxs)")")
 ls_build_install || exit 1
 
@@ -55,18 +58,37 @@ run_unit() {
 	record unit "$passed" "$failed"
 }
 
-run_fuzz() {
-	local corpus
+# fuzz_one HARNESS SEEDS MAX_LEN: builds and runs one libFuzzer harness, with a
+# fresh scratch corpus first (libFuzzer writes there) and the seeds second.
+# Succeeds when the harness found nothing.
+fuzz_one() {
+	local harness=$1 seeds=$2 max_len=$3
+	local log=$work/$harness.log corpus
 	corpus=$(mktemp -d "$work/corpus.XXXXXX")
-	if make -s test/fuzz/fuzz_parse >"$work/fuzz.log" 2>&1 &&
-		./test/fuzz/fuzz_parse -runs="${FUZZ_RUNS:-2000000}" -seed=1 -max_len=256 \
-			"$corpus" test/fuzz/corpus >>"$work/fuzz.log" 2>&1; then
-		tail -n 2 "$work/fuzz.log"
-		record fuzz 1 0
-	else
-		tail -n 40 "$work/fuzz.log"
-		record fuzz 0 1
+	if make -s "test/fuzz/$harness" >"$log" 2>&1 &&
+		"./test/fuzz/$harness" -runs="${FUZZ_RUNS:-2000000}" -seed=1 -max_len="$max_len" \
+			"$corpus" "$seeds" >>"$log" 2>&1; then
+		tail -n 2 "$log"
+		return 0
 	fi
+	tail -n 40 "$log"
+	return 1
+}
+
+# Each harness counts as one test.
+run_fuzz() {
+	local passed=0 failed=0
+	if fuzz_one fuzz_parse test/fuzz/corpus 256; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+	if fuzz_one fuzz_sketch_decode test/fuzz/corpus_sketch 4096; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+	record fuzz "$passed" "$failed"
 }
 
 # run_regress NAME [pg_regress options]: the test/sql suite on a temporary instance.
@@ -79,7 +101,7 @@ run_regress() {
 	tests=$(cd test/sql && ls *.sql | sed 's/\.sql$//' | sort)
 	(cd "$dir" && ls_as_user "$PGXS_DIR/test/regress/pg_regress" \
 		--temp-instance="$dir/tmp_check" --bindir="$PG_BINDIR" \
-		--inputdir=test --outputdir=. --load-extension=logscore "$@" $tests) \
+		--inputdir=test --outputdir=. --no-locale --load-extension=logscore "$@" $tests) \
 		>"$work/$name.log" 2>&1
 	local rc=$?
 	cat "$work/$name.log"
@@ -91,6 +113,30 @@ run_regress() {
 		[ "$failed" -eq 0 ] && failed=1
 	fi
 	record "$name" "$passed" "$failed"
+}
+
+# run_isolation: the test/specs suite on a temporary instance.  Expected
+# outputs are in the top-level expected/, which pg_isolation_regress (like
+# pg_regress) looks in when the output folder is the tree's top.
+run_isolation() {
+	local dir
+	dir=$(tree_copy isolation)
+	local tests
+	tests=$(cd test/specs && ls *.spec | sed 's/\.spec$//' | sort)
+	(cd "$dir" && ls_as_user "$PGXS_DIR/test/isolation/pg_isolation_regress" \
+		--temp-instance="$dir/tmp_check" --bindir="$PG_BINDIR" \
+		--inputdir=test --outputdir=. --no-locale --load-extension=logscore $tests) \
+		>"$work/isolation.log" 2>&1
+	local rc=$?
+	cat "$work/isolation.log"
+	local passed failed
+	passed=$(grep -cE '^ *test .* \.\.\. ok|^ +[a-z_0-9]+ +\.\.\. ok' "$work/isolation.log")
+	failed=$(grep -cE '\.\.\. FAILED|\.\.\. failed' "$work/isolation.log")
+	if [ "$rc" -ne 0 ]; then
+		[ -f "$dir/regression.diffs" ] && head -n 200 "$dir/regression.diffs"
+		[ "$failed" -eq 0 ] && failed=1
+	fi
+	record isolation "$passed" "$failed"
 }
 
 run_tap() {
@@ -124,6 +170,7 @@ for suite in "${suites[@]}"; do
 			chmod a+r "$work/parallel.conf"
 			run_regress regress-parallel --temp-config="$work/parallel.conf"
 			;;
+		isolation) run_isolation ;;
 		tap) run_tap ;;
 		*) echo "unknown suite: $suite" >&2; record "$suite" 0 1 ;;
 	esac

@@ -61,15 +61,22 @@ ls_scratch() {
 	echo "$dir"
 }
 
-# ls_cluster_start DIR: a throwaway cluster in DIR, reachable only through the
-# socket in DIR.  Sets PGHOST, PGPORT, PGDATABASE for what follows.
+# ls_cluster_start DIR [NAME=VALUE...]: a throwaway cluster in DIR, reachable
+# only through the socket in DIR.  Each NAME=VALUE is one more server setting
+# (e.g. shared_buffers=4GB); values must not contain a single quote.  Sets
+# PGHOST, PGPORT, PGDATABASE for what follows.
 ls_cluster_start() {
 	local dir=$1
+	shift
 	ls_as_user initdb -D "$dir/data" -U postgres --no-sync -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
 		{ cat "$dir/initdb.log" >&2; return 1; }
 	export PGHOST=$dir PGPORT=${LS_PGPORT:-54329} PGUSER=postgres PGDATABASE=postgres
-	ls_as_user pg_ctl -D "$dir/data" -l "$dir/server.log" -w start \
-		-o "-c listen_addresses='' -c unix_socket_directories='$dir' -p $PGPORT -c fsync=off" >/dev/null ||
+	local opts="-c listen_addresses='' -c unix_socket_directories='$dir' -p $PGPORT -c fsync=off"
+	local setting
+	for setting in "$@"; do
+		opts+=" -c '$setting'"
+	done
+	ls_as_user pg_ctl -D "$dir/data" -l "$dir/server.log" -w start -o "$opts" >/dev/null ||
 		{ cat "$dir/server.log" >&2; return 1; }
 }
 

@@ -1,0 +1,264 @@
+-- incremental rollups: logscore_rollup_create, CALL logscore_rollup_run,
+-- logscore_rollup_drop.  Event times are fixed; where a run's window depends
+-- on "now", the test sets the rollup's watermark itself, as a clock would.
+\set SHOW_CONTEXT never
+SET timezone = 'UTC';
+SET datestyle = 'ISO, YMD';
+SET intervalstyle = 'postgres';
+
+-- 138 events, one every 13 seconds from 12:00 UTC, over three services
+CREATE TABLE rollup_events (ts timestamptz, service text, value bigint);
+INSERT INTO rollup_events
+SELECT '2024-01-01 12:00:00+00'::timestamptz + i * interval '13 seconds',
+       (ARRAY['api', 'db', 'web'])[1 + i % 3], i % 50
+FROM generate_series(0, 137) i;
+
+SELECT logscore_rollup_create('rollup_minute', 'rollup_events', 'ts', 'logscore(value)',
+                              '1 minute', '{service}');
+\d rollup_minute
+SELECT name, target, source, time_column, value_expr, search_path, bucket, group_by, lateness,
+       watermark, last_run_at, last_run_buckets, last_run_rows
+FROM logscore_rollups;
+
+-- the rollup against the source, bucket by bucket and service by service:
+-- counts, and sketches equal to sketching the source's rows afresh
+CREATE VIEW rollup_minute_check AS
+WITH src AS (
+  SELECT date_bin('1 minute', ts, '2000-01-01 00:00:00+00') AS bucket, service,
+         count(*) AS n, logscore_sketch(logscore(value)) AS sketch
+  FROM rollup_events GROUP BY 1, 2
+)
+SELECT count(s.bucket) AS source_groups, count(r.bucket) AS rollup_groups,
+       sum(s.n) AS source_events, sum(logscore_count(r.sketch)) AS rollup_events,
+       count(*) FILTER (WHERE s.n IS DISTINCT FROM logscore_count(r.sketch)) AS count_mismatches,
+       count(*) FILTER (WHERE s.sketch::text IS DISTINCT FROM r.sketch::text) AS sketch_mismatches
+FROM src s FULL JOIN rollup_minute r USING (bucket, service);
+
+SELECT * FROM rollup_minute_check;
+
+-- the first run has no watermark: it aggregates everything; the watermark
+-- becomes the transaction's start
+BEGIN;
+CALL logscore_rollup_run('rollup_minute');
+SELECT watermark = now() AS watermark_is_now, last_run_at = now() AS last_run_is_now,
+       last_run_buckets, last_run_rows
+FROM logscore_rollups WHERE name = 'rollup_minute';
+COMMIT;
+SELECT * FROM rollup_minute_check;
+SELECT bucket, service, logscore_count(sketch) AS n, logscore_min(sketch) AS min,
+       logscore_max(sketch) AS max
+FROM rollup_minute WHERE bucket < '2024-01-01 12:02:00+00' ORDER BY 1, 2;
+
+-- say it is 12:30 now: with 10 minutes of lateness a run re-aggregates from
+-- 12:20 on, and finds nothing to change: no sketch differs, no row is rewritten
+UPDATE logscore_rollups SET watermark = '2024-01-01 12:30:00+00' WHERE name = 'rollup_minute';
+CREATE TABLE rollup_snapshot AS
+SELECT bucket, service, sketch::text AS sketch, ctid AS row_ctid, xmin AS row_xmin FROM rollup_minute;
+CALL logscore_rollup_run('rollup_minute');
+SELECT count(*) AS rows_now,
+       count(*) FILTER (WHERE s.sketch = r.sketch::text) AS same_sketch,
+       count(*) FILTER (WHERE s.row_ctid = r.ctid AND s.row_xmin = r.xmin) AS not_rewritten
+FROM rollup_minute r FULL JOIN rollup_snapshot s USING (bucket, service);
+SELECT last_run_buckets, last_run_rows FROM logscore_rollups WHERE name = 'rollup_minute';
+
+-- late events inside the window (12:21, 12:25) and new ones (12:31) are
+-- picked up by the next run
+UPDATE logscore_rollups SET watermark = '2024-01-01 12:30:00+00' WHERE name = 'rollup_minute';
+INSERT INTO rollup_events VALUES
+  ('2024-01-01 12:21:05+00', 'api', 7),
+  ('2024-01-01 12:25:30+00', 'db', 8),
+  ('2024-01-01 12:25:31+00', 'queue', 9),
+  ('2024-01-01 12:31:00+00', 'web', 10),
+  ('2024-01-01 12:31:59+00', 'web', 11);
+CALL logscore_rollup_run('rollup_minute');
+SELECT * FROM rollup_minute_check;
+SELECT bucket, service, logscore_count(sketch) AS n FROM rollup_minute
+WHERE bucket >= '2024-01-01 12:31:00+00' ORDER BY 1, 2;
+
+-- an event older than the window (12:05, when the run re-aggregates from
+-- 12:25 on) is not picked up: a documented limit of lateness
+UPDATE logscore_rollups SET watermark = '2024-01-01 12:35:00+00' WHERE name = 'rollup_minute';
+INSERT INTO rollup_events VALUES ('2024-01-01 12:05:10+00', 'api', 12);
+CALL logscore_rollup_run('rollup_minute');
+SELECT * FROM rollup_minute_check;
+-- setting the watermark to NULL re-aggregates everything
+UPDATE logscore_rollups SET watermark = NULL WHERE name = 'rollup_minute';
+CALL logscore_rollup_run('rollup_minute');
+SELECT * FROM rollup_minute_check;
+
+-- a run that fails leaves the target and the catalog as they were: a rollup
+-- without group columns whose value_expr divides by zero for some new rows
+SELECT logscore_rollup_create('rollup_ratio', 'rollup_events', 'ts', '1000.0 / (value + 1)',
+                              '10 minutes', lateness => '0');
+CALL logscore_rollup_run('rollup_ratio');
+\d rollup_ratio
+SELECT bucket, logscore_count(sketch) AS n, round(logscore_max(sketch)::numeric, 3) AS max
+FROM rollup_ratio ORDER BY 1;
+UPDATE logscore_rollups SET watermark = '2024-01-01 12:10:00+00' WHERE name = 'rollup_ratio';
+-- the target's rows and the catalog's row as text, before and now
+CREATE VIEW rollup_ratio_lines AS
+SELECT r::text AS line FROM rollup_ratio r UNION ALL
+SELECT c::text FROM logscore_rollups c WHERE name = 'rollup_ratio';
+CREATE TABLE rollup_ratio_before AS SELECT * FROM rollup_ratio_lines;
+CREATE VIEW rollup_ratio_changes AS
+SELECT (SELECT count(*) FROM rollup_ratio_before) AS lines,
+       (SELECT count(*) FROM (SELECT * FROM rollup_ratio_before EXCEPT ALL
+                              SELECT * FROM rollup_ratio_lines) gone) AS lines_gone,
+       (SELECT count(*) FROM (SELECT * FROM rollup_ratio_lines EXCEPT ALL
+                              SELECT * FROM rollup_ratio_before) came) AS lines_new;
+INSERT INTO rollup_events VALUES
+  ('2024-01-01 12:10:00+00', 'api', 1),
+  ('2024-01-01 12:40:00+00', 'api', 1),
+  ('2024-01-01 12:41:00+00', 'db', -1),
+  ('2024-01-01 12:42:00+00', 'web', 1);
+CALL logscore_rollup_run('rollup_ratio');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM rollup_ratio_changes;
+
+-- the same when the failure comes after every bucket was written: a
+-- statement trigger on the target refuses the upsert once it is done
+DELETE FROM rollup_events WHERE value = -1;
+CREATE FUNCTION rollup_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'refused after % rows', (SELECT count(*) FROM rollup_ratio)
+    USING ERRCODE = 'check_violation';
+END $$;
+CREATE TRIGGER rollup_refuse AFTER INSERT OR UPDATE ON rollup_ratio
+FOR EACH STATEMENT EXECUTE FUNCTION rollup_refuse();
+CALL logscore_rollup_run('rollup_ratio');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM rollup_ratio_changes;
+DROP TRIGGER rollup_refuse ON rollup_ratio;
+CALL logscore_rollup_run('rollup_ratio');
+SELECT * FROM rollup_ratio_changes;
+SELECT bucket, logscore_count(sketch) AS n FROM rollup_ratio
+WHERE bucket >= '2024-01-01 12:10:00+00' ORDER BY 1;
+
+-- NULL values are left out of a sketch (a group whose values are all NULL
+-- has a NULL sketch); NULL in a group column cannot be stored
+SELECT logscore_rollup_create('rollup_nulls', 'rollup_events', 'ts',
+                              'CASE WHEN service <> ''db'' THEN value END', '1 hour', '{service}');
+CALL logscore_rollup_run('rollup_nulls');
+SELECT bucket, service, logscore_count(sketch) AS n FROM rollup_nulls ORDER BY 1, 2;
+INSERT INTO rollup_events VALUES ('2024-01-01 12:59:00+00', NULL, 1);
+UPDATE logscore_rollups SET watermark = NULL WHERE name = 'rollup_nulls';
+CALL logscore_rollup_run('rollup_nulls');
+\echo :LAST_ERROR_SQLSTATE
+DELETE FROM rollup_events WHERE service IS NULL;
+SELECT logscore_rollup_drop('rollup_nulls');
+
+-- names: quoted, schema-qualified, or in the creator's current schema; and
+-- value_expr is resolved with the creator's search_path, whoever runs it
+CREATE SCHEMA rollup_schema;
+CREATE FUNCTION rollup_schema.halve(bigint) RETURNS double precision
+LANGUAGE sql IMMUTABLE AS 'SELECT $1 / 2.0';
+CREATE TABLE rollup_schema."Odd Events" ("Time Stamp" timestamptz, "Host Name" varchar(20) COLLATE "C", v bigint);
+INSERT INTO rollup_schema."Odd Events" VALUES
+  ('2024-01-01 00:10:00+00', 'a', 1), ('2024-01-01 00:50:00+00', 'a', 3),
+  ('2024-01-01 01:10:00+00', 'b', 5);
+SET search_path = rollup_schema, public;
+SELECT logscore_rollup_create('"Odd Hourly"', '"Odd Events"', 'Time Stamp', 'halve(v)',
+                              '1 hour', '{Host Name}');
+RESET search_path;
+SELECT logscore_rollup_create('rollup_schema.odd_daily', 'rollup_schema."Odd Events"', 'Time Stamp', 'v',
+                              '1 day', '{}', '1 day');
+\d rollup_schema."Odd Hourly"
+CALL logscore_rollup_run('"Odd Hourly"');
+CALL logscore_rollup_run('rollup_schema.odd_daily');
+SELECT bucket, "Host Name", logscore_count(sketch) AS n, logscore_sum(sketch) AS sum
+FROM rollup_schema."Odd Hourly" ORDER BY 1, 2;
+SELECT bucket, logscore_count(sketch) AS n FROM rollup_schema.odd_daily;
+
+-- validation: each error with its SQLSTATE, and nothing created
+SELECT logscore_rollup_create('rollup_minute', 'rollup_events', 'ts', 'value', '1 minute');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('rollup_events', 'rollup_events', 'ts', 'value', '1 minute');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('rollup_bad', 'rollup_events', 'time', 'value', '1 minute');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('rollup_bad', 'rollup_events', 'service', 'value', '1 minute');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('rollup_bad', 'rollup_events', 'TS', 'value', '1 minute');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('rollup_bad', 'rollup_events', 'ts', 'value', '1 minute', '{host}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('rollup_bad', 'rollup_events', 'ts', 'value', '1 minute', '{service,service}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('rollup_bad', 'rollup_events', 'ts', 'value', '1 minute', '{bucket}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('rollup_bad', 'rollup_events', 'ts', 'value', '1 minute', '{service,NULL}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('rollup_bad', 'rollup_events', 'ts', 'value', '0');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('rollup_bad', 'rollup_events', 'ts', 'value', '-1 minute');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('rollup_bad', 'rollup_events', 'ts', 'value', '1 month');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('rollup_bad', 'rollup_events', 'ts', 'value', '1 year 1 day');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('rollup_bad', 'rollup_events', 'ts', 'value', '1 minute', '{}', '-1 second');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('rollup_bad', 'rollup_events', 'ts', 'nosuch + 1', '1 minute');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('rollup_bad', 'rollup_events', 'ts', 'value +', '1 minute');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('rollup_bad', 'rollup_events', 'ts', '', '1 minute');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('rollup_bad', 'rollup_events', 'ts', 'ts', '1 minute');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('rollup_bad', 'rollup_events', 'ts', 'avg(value)', '1 minute');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('rollup_bad', 'rollup_events', 'ts', '1)) FROM rollup_events; DROP TABLE rollup_events; SELECT ((1', '1 minute');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('rollup_bad', 'rollup_minute_pkey', 'ts', 'value', '1 minute');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('rollup_bad', 'no_such_table', 'ts', 'value', '1 minute');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('no_such_schema.rollup_bad', 'rollup_events', 'ts', 'value', '1 minute');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('a.b.rollup_bad', 'rollup_events', 'ts', 'value', '1 minute');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('"rollup_bad', 'rollup_events', 'ts', 'value', '1 minute');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create(NULL, 'rollup_events', 'ts', 'value', '1 minute');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('rollup_bad', 'rollup_events', 'ts', 'value', NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT to_regclass('rollup_bad') AS no_table, to_regclass('rollup_events') AS source_still_there;
+SELECT count(*) AS rollups FROM logscore_rollups;
+
+CALL logscore_rollup_run('no_such_rollup');
+\echo :LAST_ERROR_SQLSTATE
+CALL logscore_rollup_run(NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_drop('no_such_rollup');
+\echo :LAST_ERROR_SQLSTATE
+
+-- a rollup whose table was dropped by hand says so when it runs
+SELECT logscore_rollup_create('rollup_gone', 'rollup_events', 'ts', 'value', '1 hour');
+DROP TABLE rollup_gone;
+CALL logscore_rollup_run('rollup_gone');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_drop('rollup_gone');
+
+-- list and drop; pg_dump keeps the catalog's rows
+SELECT name, target, source, bucket, group_by, lateness FROM logscore_rollups ORDER BY name;
+SELECT extconfig::regclass[] FROM pg_extension WHERE extname = 'logscore';
+SELECT logscore_rollup_drop('rollup_ratio', drop_table => false);
+SELECT to_regclass('rollup_ratio') IS NOT NULL AS table_kept;
+-- a view on the table keeps it: the drop fails as a whole and the rollup stays
+SELECT logscore_rollup_drop('rollup_minute');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS still_listed FROM logscore_rollups WHERE name = 'rollup_minute';
+DROP VIEW rollup_minute_check;
+SELECT logscore_rollup_drop('rollup_minute');
+SELECT to_regclass('rollup_minute') IS NULL AS table_dropped;
+SELECT logscore_rollup_drop('"Odd Hourly"');
+SELECT logscore_rollup_drop('rollup_schema.odd_daily');
+SELECT count(*) AS rollups FROM logscore_rollups;
+
+DROP SCHEMA rollup_schema CASCADE;
+DROP VIEW rollup_ratio_changes, rollup_ratio_lines;
+DROP TABLE rollup_ratio, rollup_ratio_before, rollup_snapshot;
+DROP TABLE rollup_events;
+DROP FUNCTION rollup_refuse();
