@@ -3,14 +3,25 @@
 #
 # Shows logscore end to end on a throwaway cluster: a million realistic log
 # events, scored with the founding pipeline and with pipelines of one's own,
-# a per-service summary, the founding sum, and the parallel plan.  Run it as
-# root on a fresh Debian 12 (it installs what it needs), or as any user once
-# the packages and the extension are installed.  It leaves nothing behind.
+# a per-service summary, the founding sum, the parallel plan, per-minute
+# latency sketches and a chart drawn from them.  Run it as root on a fresh
+# Debian 12 (it installs what it needs), or as any user once the packages and
+# the extension are installed.  It leaves nothing behind but the chart:
+# demo/output/latency.png, or the file LS_DEMO_OUTPUT names (a folder, or a
+# path ending in /, gets a latency.png inside it).
 set -euo pipefail
 
 demo_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=SCRIPTDIR/../tools/common.sh
 source "$demo_dir/../tools/common.sh"
+
+# Where the chart goes, made absolute now: a relative LS_DEMO_OUTPUT means
+# relative to where the demo was started, not to the folders it moves into.
+chart=${LS_DEMO_OUTPUT:-$demo_dir/output/latency.png}
+if [ -d "$chart" ] || [[ $chart == */ ]]; then
+	chart=${chart%/}/latency.png
+fi
+[[ $chart == /* ]] || chart=$PWD/$chart
 # PostgreSQL's programs complain when started in a folder they cannot read.
 cd "$LS_ROOT"
 
@@ -58,7 +69,7 @@ sql() {
 # --- setup ---------------------------------------------------------------
 
 step "checking packages"
-ls_install_packages "${LS_BASE_PACKAGES[@]}"
+ls_install_packages "${LS_BASE_PACKAGES[@]}" python3-matplotlib
 
 # Without root the install directories are not ours, so a user who has the
 # packages runs against the extension root installed earlier.
@@ -258,6 +269,134 @@ if ! grep -q 'Gather' <<<"$plan"; then
 	exit 1
 fi
 echo "  logscore is PARALLEL SAFE: each worker scores its share of events and the leader combines the partial sums."
+
+# --- 7 -------------------------------------------------------------------
+
+step "7. per-service latency percentiles from logscore_sketch"
+sql <<'SQL'
+-- One sketch per service and minute (up to 50 x 1,440 rows), from which any
+-- span's percentiles, for any service or all of them, are a merge away.
+CREATE MATERIALIZED VIEW service_minute AS
+SELECT service, date_trunc('minute', ts) AS minute, logscore_sketch(value) AS latency
+FROM events
+GROUP BY 1, 2;
+CREATE UNIQUE INDEX ON service_minute (service, minute);
+ANALYZE service_minute;
+
+\pset numericlocale on
+SELECT count(*) AS sketches,
+       pg_size_pretty(pg_total_relation_size('service_minute')) AS "view size",
+       pg_size_pretty(pg_total_relation_size('events')) AS "events size"
+FROM service_minute;
+
+\echo 'the whole day per service: logscore_merge(latency), then logscore_summary'
+SELECT service,
+       m.count AS events,
+       round((m.p50 / 1000)::numeric, 1) AS "p50 ms",
+       round((m.p90 / 1000)::numeric, 1) AS "p90 ms",
+       round((m.p99 / 1000)::numeric, 1) AS "p99 ms",
+       round((m.max / 1000)::numeric, 1) AS "max ms"
+FROM (SELECT service, logscore_merge(latency) AS day
+      FROM service_minute GROUP BY service) d,
+     LATERAL logscore_summary(d.day) m
+ORDER BY m.count DESC, service
+LIMIT 10;
+
+\echo 'p99 of the top three against the exact percentile_disc(0.99) over all their events'
+CREATE TEMP TABLE p99_check AS
+SELECT d.service,
+       logscore_quantile(d.day, 0.99) AS sketch,
+       (SELECT percentile_disc(0.99) WITHIN GROUP (ORDER BY e.value)
+        FROM events e WHERE e.service = d.service) AS exact
+FROM (SELECT service, logscore_merge(latency) AS day
+      FROM service_minute GROUP BY service) d
+ORDER BY logscore_count(d.day) DESC, d.service
+LIMIT 3;
+
+SELECT service,
+       round((sketch / 1000)::numeric, 3) AS "sketch p99 ms",
+       round((exact / 1000.0)::numeric, 3) AS "exact p99 ms",
+       round((100 * abs(sketch - exact) / exact)::numeric, 3) AS "error %"
+FROM p99_check
+ORDER BY service;
+
+-- The sketch promises a relative error of at most 1 % (alpha = 0.01).
+DO $$
+DECLARE
+	worst double precision;
+BEGIN
+	SELECT max(abs(sketch - exact) / exact) INTO worst FROM p99_check;
+	IF worst >= 0.01 THEN
+		RAISE EXCEPTION 'sketch p99 is % %% off the exact percentile_disc', round((100 * worst)::numeric, 3);
+	END IF;
+END
+$$;
+SQL
+echo "  every sketch p99 is within 1 % of the exact value (alpha = 0.01)."
+
+echo "  new events arrive: 2,000 api-gateway requests in the next minute; refreshing ..."
+sql <<'SQL'
+\pset numericlocale on
+CREATE TEMP TABLE before AS
+SELECT count(*) AS sketches, sum(logscore_count(latency)) AS events FROM service_minute;
+
+INSERT INTO events (id, ts, service, value)
+SELECT (SELECT max(id) FROM events) + g,
+       date_trunc('minute', now()) + interval '1 minute' + g * interval '10 ms',
+       'api-gateway', 9000 + (g * 7919) % 20000
+FROM generate_series(1, 2000) g;
+
+-- CONCURRENTLY: readers of service_minute are not locked out while it runs;
+-- only the rows that differ are written (the unique index makes it possible).
+\timing on
+REFRESH MATERIALIZED VIEW CONCURRENTLY service_minute;
+\timing off
+
+SELECT b.sketches AS "sketches before", a.sketches AS "sketches after",
+       b.events AS "events before", a.events AS "events after"
+FROM before b,
+     (SELECT count(*) AS sketches, sum(logscore_count(latency)) AS events FROM service_minute) a;
+SQL
+
+# --- 8 -------------------------------------------------------------------
+
+step "8. writing a chart: p50 and p99 of the three busiest services"
+csv=$scratch/latency.csv
+# psql writes to its stdout and the shell to the file: the scratch folder
+# belongs to the server's account, and the chart is drawn as the caller.
+sql -A -F, -t >"$csv" <<'SQL'
+-- Five-minute sketches merged from the minutes: one-minute p99s of 50 to 120
+-- events each would be mostly noise.  Six hours, up to the newest full five
+-- minutes.
+WITH top AS (
+	SELECT service, row_number() OVER (ORDER BY sum(logscore_count(latency)) DESC, service) AS rank
+	FROM service_minute
+	GROUP BY service
+	ORDER BY rank
+	LIMIT 3
+),
+span AS (
+	SELECT date_bin('5 minutes', max(minute), timestamptz '2000-01-01') AS upto
+	FROM service_minute
+),
+slots AS (
+	SELECT rank, service, date_bin('5 minutes', minute, timestamptz '2000-01-01') AS slot,
+	       logscore_quantiles(logscore_merge(latency), '{0.5,0.99}') AS q
+	FROM service_minute JOIN top USING (service), span
+	WHERE minute >= upto - interval '6 hours' AND minute < upto
+	GROUP BY 1, 2, 3
+)
+SELECT service, to_char(slot, 'YYYY-MM-DD"T"HH24:MI:SS'),
+       round((q[1] / 1000)::numeric, 3), round((q[2] / 1000)::numeric, 3)
+FROM slots
+ORDER BY rank, slot;
+SQL
+echo "  psql -A -F, -t > latency.csv: $(wc -l <"$csv") rows of service, slot, p50 ms, p99 ms"
+mkdir -p "$(dirname "$chart")"
+# Debian's python3, the one python3-matplotlib is for (a pyenv or venv
+# python3 earlier in PATH would not have it).
+/usr/bin/python3 "$demo_dir/chart.py" "$csv" "$chart" "$(sql -At -c 'SHOW TimeZone')"
+echo "  wrote $chart"
 
 finish_step
 say "done in $(elapsed "$demo_t0")"
