@@ -7,12 +7,14 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "nodes/primnodes.h"
 #include "utils/builtins.h"
 
 #include "logscore.h"
 
 typedef struct PipelineCache
 {
+	bool		constant;		/* the argument is a Const in the expression */
 	int			len;
 	char	   *text;			/* in fn_mcxt, not NUL-terminated */
 	ls_pipeline compiled;
@@ -29,6 +31,23 @@ compile(const text *pipeline, ls_pipeline *out)
 		logscore_report_parse_error(data, len, &err);
 }
 
+/*
+ * Only a Const is safe to compile once: get_fn_expr_arg_stable() also trusts
+ * Params, but PL/pgSQL evaluates a simple expression again and again with
+ * the same FmgrInfo while its variables change.
+ */
+static bool
+argument_is_const(FmgrInfo *flinfo, int argno)
+{
+	Node	   *expr = flinfo->fn_expr;
+	List	   *args;
+
+	if (expr == NULL || !IsA(expr, FuncExpr))
+		return false;
+	args = ((FuncExpr *) expr)->args;
+	return argno < list_length(args) && IsA(list_nth(args, argno), Const);
+}
+
 const ls_pipeline *
 logscore_pipeline_arg(FunctionCallInfo fcinfo, int argno)
 {
@@ -40,6 +59,10 @@ logscore_pipeline_arg(FunctionCallInfo fcinfo, int argno)
 
 	if (PG_ARGISNULL(argno))
 		return logscore_setting_pipeline();
+
+	/* a constant pipeline (the usual case) is compiled once, then only read */
+	if (cache != NULL && cache->constant)
+		return &cache->compiled;
 
 	pipeline = PG_GETARG_TEXT_PP(argno);
 	data = VARDATA_ANY(pipeline);
@@ -55,6 +78,7 @@ logscore_pipeline_arg(FunctionCallInfo fcinfo, int argno)
 		fcinfo->flinfo->fn_extra = cache;
 	}
 	cache->compiled = compiled;
+	cache->constant = argument_is_const(fcinfo->flinfo, argno);
 	if (cache->text != NULL)
 		pfree(cache->text);
 	cache->text = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, len + 1);

@@ -27,6 +27,25 @@ typedef enum ls_kind
 	LS_KIND_SCORE
 } ls_kind;
 
+/*
+ * The built-in stages, so the scalar loop can call them without an indirect
+ * call.  A stage without an op of its own (LS_OP_OTHER) still works: the loop
+ * calls its registry function.
+ */
+typedef enum ls_op
+{
+	LS_OP_OTHER = 0,
+	LS_OP_SCALE,
+	LS_OP_SHIFT,
+	LS_OP_ABS,
+	LS_OP_CLAMP,
+	LS_OP_BUCKET,
+	LS_OP_LOG2,
+	LS_OP_MODSQUARE,
+	LS_OP_SQUARE,
+	LS_OP_THRESHOLD
+} ls_op;
+
 typedef enum ls_overflow_mode
 {
 	LS_OVERFLOW_ERROR,
@@ -65,6 +84,7 @@ typedef int (*ls_check_fn) (const int64_t *args, const char **message);
 typedef struct ls_stage
 {
 	const char *name;
+	ls_op		op;
 	ls_kind		kind;
 	int			nargs;
 	const char *params;			/* parameter names, e.g. "m, c" */
@@ -78,6 +98,7 @@ typedef struct ls_stage
 typedef struct ls_step
 {
 	const ls_stage *stage;
+	ls_op		op;				/* stage->op, kept here to save a load per row */
 	int64_t		args[LS_MAX_ARGS];
 	/* derived by the stage's prepare function; see stages.c */
 	int64_t		lo;				/* inputs below lo overflow */
@@ -149,6 +170,37 @@ typedef struct ls_fault
 	int64_t		stage_input;	/* the value the failing step was given */
 } ls_fault;
 
+#include "stage_scalar.h"
+
+/* One step on one value: a direct call for built-in stages. */
+static inline int
+ls_step_scalar(const ls_step *step, int64_t x, int64_t *out)
+{
+	switch (step->op)
+	{
+		case LS_OP_SCALE:
+			return ls_scale_scalar(step, x, out);
+		case LS_OP_SHIFT:
+			return ls_shift_scalar(step, x, out);
+		case LS_OP_ABS:
+			return ls_abs_scalar(step, x, out);
+		case LS_OP_CLAMP:
+			return ls_clamp_scalar(step, x, out);
+		case LS_OP_BUCKET:
+			return ls_bucket_scalar(step, x, out);
+		case LS_OP_LOG2:
+			return ls_log2_scalar(step, x, out);
+		case LS_OP_MODSQUARE:
+			return ls_modsquare_scalar(step, x, out);
+		case LS_OP_SQUARE:
+			return ls_square_scalar(step, x, out);
+		case LS_OP_THRESHOLD:
+			return ls_threshold_scalar(step, x, out);
+		default:
+			return step->stage->scalar(step, x, out);
+	}
+}
+
 /*
  * Scores one value.  Inline, so that the per-row SQL functions carry the loop
  * themselves: one call fewer per row, and a function PostgreSQL's JIT can
@@ -164,7 +216,7 @@ ls_pipeline_apply(const ls_pipeline *p, ls_overflow_mode mode,
 	{
 		const ls_step *step = &p->steps[i];
 		int64_t		next;
-		int			direction = step->stage->scalar(step, v, &next);
+		int			direction = ls_step_scalar(step, v, &next);
 
 		if (__builtin_expect(direction != 0, 0))
 		{

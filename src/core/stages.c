@@ -17,25 +17,6 @@
  * arithmetic are what the compiler can vectorise; __builtin_*_overflow is not.
  */
 
-/* The sign of the exact result of a * b, for saturation. */
-static inline int
-product_direction(int64_t a, int64_t b)
-{
-	return ((a < 0) != (b < 0)) ? -1 : 1;
-}
-
-static inline int64_t
-wrapping_mul(int64_t a, int64_t b)
-{
-	return (int64_t) ((uint64_t) a * (uint64_t) b);
-}
-
-static inline int64_t
-wrapping_add(int64_t a, int64_t b)
-{
-	return (int64_t) ((uint64_t) a + (uint64_t) b);
-}
-
 /* Bounds on x for x + c to fit. */
 static void
 add_bounds(ls_step *step, int64_t c)
@@ -74,16 +55,6 @@ scale_prepare(ls_step *step)
 	}
 }
 
-static int
-scale_scalar(const ls_step *step, int64_t x, int64_t *out)
-{
-	int64_t		k = step->args[0];
-
-	if (__builtin_mul_overflow(x, k, out))
-		return product_direction(x, k);
-	return 0;
-}
-
 static bool
 scale_batch(const ls_step *step, int64_t *v, size_t n)
 {
@@ -108,16 +79,6 @@ shift_prepare(ls_step *step)
 	add_bounds(step, step->args[0]);
 }
 
-static int
-shift_scalar(const ls_step *step, int64_t x, int64_t *out)
-{
-	int64_t		c = step->args[0];
-
-	if (__builtin_add_overflow(x, c, out))
-		return c < 0 ? -1 : 1;
-	return 0;
-}
-
 static bool
 shift_batch(const ls_step *step, int64_t *v, size_t n)
 {
@@ -135,16 +96,6 @@ shift_batch(const ls_step *step, int64_t *v, size_t n)
 }
 
 /* --- abs: |x|; only INT64_MIN has no bigint absolute value --- */
-
-static int
-abs_scalar(const ls_step *step, int64_t x, int64_t *out)
-{
-	(void) step;
-	if (x == INT64_MIN)
-		return 1;
-	*out = x < 0 ? -x : x;
-	return 0;
-}
 
 static bool
 abs_batch(const ls_step *step, int64_t *v, size_t n)
@@ -173,16 +124,6 @@ clamp_check(const int64_t *args, const char **message)
 	return -1;
 }
 
-static int
-clamp_scalar(const ls_step *step, int64_t x, int64_t *out)
-{
-	int64_t		lo = step->args[0];
-	int64_t		hi = step->args[1];
-
-	*out = x < lo ? lo : (x > hi ? hi : x);
-	return 0;
-}
-
 static bool
 clamp_batch(const ls_step *step, int64_t *v, size_t n)
 {
@@ -207,22 +148,6 @@ width_check(const int64_t *args, const char **message)
 	return -1;
 }
 
-static inline int64_t
-floor_div(int64_t x, int64_t w)
-{
-	int64_t		q = x / w;
-
-	/* C truncates toward zero; step down when a negative x left a remainder */
-	return q - ((x % w != 0) & (x < 0));
-}
-
-static int
-bucket_scalar(const ls_step *step, int64_t x, int64_t *out)
-{
-	*out = floor_div(x, step->args[0]);
-	return 0;
-}
-
 static bool
 bucket_batch(const ls_step *step, int64_t *v, size_t n)
 {
@@ -235,20 +160,6 @@ bucket_batch(const ls_step *step, int64_t *v, size_t n)
 
 /* --- log2: floor(log2(x)) for x >= 1, and -1 for x <= 0 --- */
 
-static inline int64_t
-floor_log2(int64_t x)
-{
-	return x >= 1 ? 63 - __builtin_clzll((unsigned long long) x) : -1;
-}
-
-static int
-log2_scalar(const ls_step *step, int64_t x, int64_t *out)
-{
-	(void) step;
-	*out = floor_log2(x);
-	return 0;
-}
-
 static bool
 log2_batch(const ls_step *step, int64_t *v, size_t n)
 {
@@ -258,8 +169,6 @@ log2_batch(const ls_step *step, int64_t *v, size_t n)
 	return false;
 }
 
-/* |x| above this overflows x * x */
-#define SQUARE_LIMIT INT64_C(3037000499)
 
 /* --- modsquare(m, c): x * x when m divides x, else x + c --- */
 
@@ -298,28 +207,6 @@ modsquare_prepare(ls_step *step)
 	add_bounds(step, step->args[1]);
 }
 
-static inline bool
-divisible(const ls_step *step, int64_t x)
-{
-	uint64_t	u = x < 0 ? 0 - (uint64_t) x : (uint64_t) x;
-	uint64_t	q = u * step->inverse;
-
-	q = (q >> step->shift) | (q << ((64 - step->shift) & 63));
-	return q <= step->limit;
-}
-
-static int
-modsquare_scalar(const ls_step *step, int64_t x, int64_t *out)
-{
-	int64_t		c = step->args[1];
-
-	if (divisible(step, x))
-		return __builtin_mul_overflow(x, x, out) ? 1 : 0;
-	if (__builtin_add_overflow(x, c, out))
-		return c < 0 ? -1 : 1;
-	return 0;
-}
-
 static bool
 modsquare_batch(const ls_step *step, int64_t *v, size_t n)
 {
@@ -343,13 +230,6 @@ modsquare_batch(const ls_step *step, int64_t *v, size_t n)
 
 /* --- square: x * x --- */
 
-static int
-square_scalar(const ls_step *step, int64_t x, int64_t *out)
-{
-	(void) step;
-	return __builtin_mul_overflow(x, x, out) ? 1 : 0;
-}
-
 static bool
 square_batch(const ls_step *step, int64_t *v, size_t n)
 {
@@ -366,13 +246,6 @@ square_batch(const ls_step *step, int64_t *v, size_t n)
 
 /* --- threshold(t): 1 when x >= t, else 0 --- */
 
-static int
-threshold_scalar(const ls_step *step, int64_t x, int64_t *out)
-{
-	*out = x >= step->args[0];
-	return 0;
-}
-
 static bool
 threshold_batch(const ls_step *step, int64_t *v, size_t n)
 {
@@ -386,24 +259,24 @@ threshold_batch(const ls_step *step, int64_t *v, size_t n)
 /* --- the registry --- */
 
 static const ls_stage stages[] = {
-	{"scale", LS_KIND_TRANSFORM, 1, "k", scale_scalar, scale_batch, NULL, scale_prepare,
+	{"scale", LS_OP_SCALE, LS_KIND_TRANSFORM, 1, "k", ls_scale_scalar, scale_batch, NULL, scale_prepare,
 	"Multiplies by k."},
-	{"shift", LS_KIND_TRANSFORM, 1, "c", shift_scalar, shift_batch, NULL, shift_prepare,
+	{"shift", LS_OP_SHIFT, LS_KIND_TRANSFORM, 1, "c", ls_shift_scalar, shift_batch, NULL, shift_prepare,
 	"Adds c."},
-	{"abs", LS_KIND_TRANSFORM, 0, "", abs_scalar, abs_batch, NULL, NULL,
+	{"abs", LS_OP_ABS, LS_KIND_TRANSFORM, 0, "", ls_abs_scalar, abs_batch, NULL, NULL,
 	"Absolute value."},
-	{"clamp", LS_KIND_TRANSFORM, 2, "lo, hi", clamp_scalar, clamp_batch, clamp_check, NULL,
+	{"clamp", LS_OP_CLAMP, LS_KIND_TRANSFORM, 2, "lo, hi", ls_clamp_scalar, clamp_batch, clamp_check, NULL,
 	"Limits to the range lo..hi."},
-	{"bucket", LS_KIND_TRANSFORM, 1, "w", bucket_scalar, bucket_batch, width_check, NULL,
+	{"bucket", LS_OP_BUCKET, LS_KIND_TRANSFORM, 1, "w", ls_bucket_scalar, bucket_batch, width_check, NULL,
 	"Floor division by the width w (w > 0), rounding toward minus infinity."},
-	{"log2", LS_KIND_TRANSFORM, 0, "", log2_scalar, log2_batch, NULL, NULL,
+	{"log2", LS_OP_LOG2, LS_KIND_TRANSFORM, 0, "", ls_log2_scalar, log2_batch, NULL, NULL,
 	"Floor of the base-2 logarithm for x >= 1; -1 for x <= 0."},
-	{"modsquare", LS_KIND_SCORE, 2, "m, c", modsquare_scalar, modsquare_batch, modulus_check,
+	{"modsquare", LS_OP_MODSQUARE, LS_KIND_SCORE, 2, "m, c", ls_modsquare_scalar, modsquare_batch, modulus_check,
 		modsquare_prepare,
 	"x squared when the modulus m (m > 0) divides x, else x + c: the founding scorer."},
-	{"square", LS_KIND_SCORE, 0, "", square_scalar, square_batch, NULL, NULL,
+	{"square", LS_OP_SQUARE, LS_KIND_SCORE, 0, "", ls_square_scalar, square_batch, NULL, NULL,
 	"x squared."},
-	{"threshold", LS_KIND_SCORE, 1, "t", threshold_scalar, threshold_batch, NULL, NULL,
+	{"threshold", LS_OP_THRESHOLD, LS_KIND_SCORE, 1, "t", ls_threshold_scalar, threshold_batch, NULL, NULL,
 	"1 when x >= t, else 0."},
 };
 
@@ -468,6 +341,7 @@ ls_step_init(ls_step *step, const ls_stage *stage, const int64_t *args)
 {
 	memset(step, 0, sizeof(*step));
 	step->stage = stage;
+	step->op = stage->op;
 	for (int i = 0; i < stage->nargs; i++)
 		step->args[i] = args[i];
 	if (stage->prepare != NULL)

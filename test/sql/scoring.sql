@@ -37,3 +37,16 @@ SELECT logscore(9223372036854775807, 'clamp(0, 100)') AS max_clamped,
        logscore(-9223372036854775808, 'bucket(1)') AS min_bucket,
        logscore(-9223372036854775808, 'threshold(-9223372036854775808)') AS min_threshold,
        logscore(9223372036854775807, 'scale(1) | shift(-9223372036854775807)') AS to_zero;
+
+-- a pipeline held in a PL/pgSQL variable: the cached compiled pipeline
+-- follows the variable from one evaluation to the next
+DO $$
+DECLARE
+  p text;
+  scores bigint[] := '{}';
+BEGIN
+  FOREACH p IN ARRAY ARRAY['square', 'scale(3)', 'square', 'seed'] LOOP
+    scores := scores || logscore(4, p);
+  END LOOP;
+  RAISE NOTICE 'scores: %', scores;
+END $$;
