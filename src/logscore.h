@@ -49,8 +49,10 @@ typedef struct ExpandedSketch
 } ExpandedSketch;
 
 extern void logscore_allocator_init(ls_allocator *allocator, MemoryContext context);
-extern ExpandedSketch *logscore_sketch_new(double alpha, MemoryContext parent);
-extern ExpandedSketch *logscore_sketch_writable(Datum d, MemoryContext parent);
+extern MemoryContext logscore_aggregate_states(FunctionCallInfo fcinfo, MemoryContext aggcontext);
+extern ExpandedSketch *logscore_sketch_new(double alpha, MemoryContext context);
+extern ExpandedSketch *logscore_sketch_writable(Datum d, MemoryContext aggcontext,
+												MemoryContext states);
 extern const ls_sketch *logscore_sketch_read(Datum d, ls_sketch *scratch);
 extern bool logscore_sketch_is_expanded(Datum d);
 extern Datum logscore_sketch_flat(const ls_sketch *s);

@@ -17,13 +17,13 @@
 PG_FUNCTION_INFO_V1(logscore_sketch_add);
 PG_FUNCTION_INFO_V1(logscore_sketch_combine);
 
-/* A new expanded sketch holding what d holds, under parent. */
+/* A new expanded sketch holding what d holds, in context. */
 static ExpandedSketch *
-sketch_copy(Datum d, MemoryContext parent)
+sketch_copy(Datum d, MemoryContext context)
 {
 	ls_sketch	scratch;
 	const ls_sketch *source = logscore_sketch_read(d, &scratch);
-	ExpandedSketch *es = logscore_sketch_new(source->alpha, parent);
+	ExpandedSketch *es = logscore_sketch_new(source->alpha, context);
 
 	logscore_check_sketch(ls_sketch_merge(&es->sketch, source), NULL);
 	return es;
@@ -46,7 +46,8 @@ logscore_sketch_add(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcontext;
 	bool		in_aggregate = AggCheckCallContext(fcinfo, &aggcontext) != 0;
-	MemoryContext parent = in_aggregate ? aggcontext : CurrentMemoryContext;
+	MemoryContext states = in_aggregate ?
+	logscore_aggregate_states(fcinfo, aggcontext) : CurrentMemoryContext;
 	ExpandedSketch *es;
 
 	if (PG_ARGISNULL(1))
@@ -62,12 +63,12 @@ logscore_sketch_add(PG_FUNCTION_ARGS)
 
 		if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
 			alpha = PG_GETARG_FLOAT8(2);
-		es = logscore_sketch_new(alpha, parent);
+		es = logscore_sketch_new(alpha, states);
 	}
 	else if (in_aggregate)
-		es = logscore_sketch_writable(PG_GETARG_DATUM(0), aggcontext);
+		es = logscore_sketch_writable(PG_GETARG_DATUM(0), aggcontext, states);
 	else
-		es = sketch_copy(PG_GETARG_DATUM(0), parent);
+		es = sketch_copy(PG_GETARG_DATUM(0), states);
 
 	logscore_check_sketch(ls_sketch_add(&es->sketch, PG_GETARG_FLOAT8(1)), NULL);
 	PG_RETURN_DATUM(sketch_result(es, in_aggregate));
@@ -82,7 +83,8 @@ logscore_sketch_combine(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcontext;
 	bool		in_aggregate = AggCheckCallContext(fcinfo, &aggcontext) != 0;
-	MemoryContext parent = in_aggregate ? aggcontext : CurrentMemoryContext;
+	MemoryContext states = in_aggregate ?
+	logscore_aggregate_states(fcinfo, aggcontext) : CurrentMemoryContext;
 	ExpandedSketch *es;
 	ls_sketch	scratch;
 
@@ -95,12 +97,12 @@ logscore_sketch_combine(PG_FUNCTION_ARGS)
 
 	/* the other state may belong to another group: always copy it */
 	if (PG_ARGISNULL(0))
-		PG_RETURN_DATUM(sketch_result(sketch_copy(PG_GETARG_DATUM(1), parent), in_aggregate));
+		PG_RETURN_DATUM(sketch_result(sketch_copy(PG_GETARG_DATUM(1), states), in_aggregate));
 
 	if (in_aggregate)
-		es = logscore_sketch_writable(PG_GETARG_DATUM(0), aggcontext);
+		es = logscore_sketch_writable(PG_GETARG_DATUM(0), aggcontext, states);
 	else
-		es = sketch_copy(PG_GETARG_DATUM(0), parent);
+		es = sketch_copy(PG_GETARG_DATUM(0), states);
 	logscore_check_sketch(ls_sketch_merge(&es->sketch,
 										  logscore_sketch_read(PG_GETARG_DATUM(1), &scratch)),
 						  NULL);

@@ -127,5 +127,21 @@ FROM generate_series(1, 1000) x;
 SELECT logscore_count(logscore_sketch_add(s, 5)) AS added, logscore_count(s) AS unchanged FROM small;
 SELECT logscore_count(logscore_sketch_combine(s, s)) AS combined FROM small;
 
+-- many groups under hash aggregation, spilling to disk, and grouping sets
+-- (several aggregate contexts): every value lands in its group's sketch
+SET work_mem = '1MB';
+SET enable_sort = off;
+CREATE TEMP TABLE many_groups AS SELECT x % 20000 AS g, x::float8 AS v FROM generate_series(1, 100000) x;
+ANALYZE many_groups;
+EXPLAIN (COSTS OFF) SELECT g, logscore_sketch(v) FROM many_groups GROUP BY g;
+SELECT count(*) AS groups, sum(logscore_count(s)) AS values,
+       count(*) FILTER (WHERE logscore_min(s) <> g_min OR logscore_max(s) <> g_max) AS wrong_extremes
+FROM (SELECT g, logscore_sketch(v) AS s, min(v) AS g_min, max(v) AS g_max FROM many_groups GROUP BY g) t;
+SELECT count(*) AS grouping_rows, sum(logscore_count(s)) AS values
+FROM (SELECT g % 3 AS g3, g % 5 AS g5, logscore_sketch(v) AS s
+      FROM many_groups GROUP BY GROUPING SETS ((g % 3), (g % 5), ())) t;
+RESET enable_sort;
+RESET work_mem;
+
 DROP FUNCTION exact_fields(logscore_sketch);
 DROP TABLE sketch_values;
