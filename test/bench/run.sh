@@ -13,8 +13,17 @@
 #                                        the report, keeps nothing
 #   bash test/bench/run.sh --with-100m   also 100M rows in the growth test
 #                                        (~15 min; shared_buffers 10GB, not 4GB)
-#   bash test/bench/run.sh --rounds N    timed rounds after the warm-up (5)
+#   bash test/bench/run.sh --rounds N    timed rounds after the warm-up (5;
+#                                        3 with --sketch)
 #   bash test/bench/run.sh --out DIR     where results.* go (test/bench)
+#   bash test/bench/run.sh --sketch      the sketch section only (issue 4): the
+#                                        logscore_sketch aggregate vs avg(),
+#                                        percentile_cont/_disc and tdigest over
+#                                        10M rows, and an incremental rollup
+#                                        vs REFRESH MATERIALIZED VIEW; writes
+#                                        sketch-results.{csv,md}, 3 rounds by
+#                                        default (~3 min); uses the logscore
+#                                        installed, builds nothing
 #
 # Timing: every candidate of a configuration runs in one long-lived psql
 # session, interleaved A B C ... A B C ..., one discarded warm-up round first;
@@ -31,6 +40,7 @@ cd "$LS_ROOT"
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 
 QUICK=
+SKETCH=
 WITH_100M=
 ROUNDS=
 OUT=
@@ -38,6 +48,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1 ;;
 	--with-100m) WITH_100M=1 ;;
+	--sketch) SKETCH=1 ;;
 	--rounds)
 		ROUNDS=${2:-}
 		shift
@@ -72,7 +83,15 @@ else
 	SIZES=(1000000 10000000)
 fi
 rounds_given=$ROUNDS
-[ -z "$ROUNDS" ] && ROUNDS=$([ -n "$QUICK" ] && echo 1 || echo 5)
+if [ -z "$ROUNDS" ]; then
+	if [ -n "$QUICK" ]; then
+		ROUNDS=1
+	elif [ -n "$SKETCH" ]; then
+		ROUNDS=3
+	else
+		ROUNDS=5
+	fi
+fi
 [ -n "$WITH_100M" ] && SIZES+=(100000000)
 SMALL=${SIZES[0]}
 BATCH=1000         # values per array for logscore_array / logscore_batch
@@ -125,9 +144,20 @@ label() { # 1000000 -> 1m
 # --- setup ---------------------------------------------------------------
 
 say "checking packages"
-ls_install_packages "${LS_BASE_PACKAGES[@]}" "postgresql-plpython3-$PG_MAJOR" python3-matplotlib
+if [ -n "$SKETCH" ]; then
+	ls_install_packages "${LS_BASE_PACKAGES[@]}" "postgresql-$PG_MAJOR-tdigest"
+else
+	ls_install_packages "${LS_BASE_PACKAGES[@]}" "postgresql-plpython3-$PG_MAJOR" python3-matplotlib
+fi
 
-if [ "$(id -u)" -eq 0 ] || [ -w "$("$PG_BINDIR/pg_config" --pkglibdir)" ]; then
+if [ -n "$SKETCH" ]; then
+	# the sketch section measures the logscore installed, as it is
+	if [ ! -f "$("$PG_BINDIR/pg_config" --sharedir)/extension/logscore.control" ]; then
+		echo "logscore is not installed; run 'make install' (or 'bash test/bench/run.sh') first" >&2
+		exit 1
+	fi
+	say "using the logscore installed (--sketch builds nothing)"
+elif [ "$(id -u)" -eq 0 ] || [ -w "$("$PG_BINDIR/pg_config" --pkglibdir)" ]; then
 	ls_build_install
 elif [ -f "$("$PG_BINDIR/pg_config" --sharedir)/extension/logscore.control" ]; then
 	say "not root: using the logscore already installed (run as root to rebuild it)"
@@ -171,6 +201,7 @@ meta() { collect meta "$1" "$2"; }
 cmd="bash test/bench/run.sh"
 [ -n "$QUICK" ] && cmd+=" --quick"
 [ -n "$WITH_100M" ] && cmd+=" --with-100m"
+[ -n "$SKETCH" ] && cmd+=" --sketch"
 [ -n "$rounds_given" ] && cmd+=" --rounds $ROUNDS"
 [ -n "$OUT" ] && cmd+=" --out $OUT"
 meta date "$(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -194,7 +225,9 @@ meta jit_on_settings "$JIT_ON_SETTINGS"
 
 # --- the core without a server -------------------------------------------
 
-if [ -f test/bench/core_bench.c ]; then
+if [ -n "$SKETCH" ]; then
+	: # not part of the sketch section
+elif [ -f test/bench/core_bench.c ]; then
 	say "core micro-benchmark (src/core, no server)"
 	make -s test/bench/core_bench
 	for ((r = 1; r <= ROUNDS; r++)); do
@@ -203,6 +236,69 @@ if [ -f test/bench/core_bench.c ]; then
 else
 	say "test/bench/core_bench.c is missing: no core micro-benchmark"
 fi
+
+# --- generating events ---------------------------------------------------
+
+# generate TABLE ROWS [START [SPAN]]: the demo's events, made repeatable
+# (setseed, and a fixed day instead of now()), in INSERTs of at most CHUNK
+# rows; ts runs from START over SPAN (SQL expressions; by default the day
+# 2024-06-03 UTC, 24 hours).
+# Traffic: service rank r drawn with probability ~ 1/r over 50 services.
+# Latency: lognormal around each service's median (Box-Muller), cut at the
+# 30 s timeout; a few zeros (cache hits rounded down), negatives (clock skew)
+# and timeouts; one event in fifty on a slow path at twenty times the median.
+# |value| <= 30,000,000, so every score fits a bigint with room to spare.
+generate() {
+	local table=$1 rows=$2 start=${3:-"timestamptz '2024-06-03 00:00:00+00'"} span=${4:-"interval '24 hours'"} lo hi
+	{
+		cat <<SQL
+CREATE TABLE $table (id bigint, ts timestamptz, service text, value bigint);
+SELECT setseed($SEED) \\g /dev/null
+SQL
+		for ((lo = 1; lo <= rows; lo += CHUNK)); do
+			hi=$((lo + CHUNK - 1))
+			((hi > rows)) && hi=$rows
+			cat <<SQL
+INSERT INTO $table (id, ts, service, value)
+WITH services (rank, name, median_us, sigma) AS (
+	VALUES (1, 'api-gateway', 9000, 0.7), (2, 'auth', 2500, 0.5),
+	       (3, 'checkout', 60000, 0.8), (4, 'catalog', 7000, 0.6),
+	       (5, 'search', 28000, 0.8), (6, 'cart', 5000, 0.6),
+	       (7, 'payments', 150000, 0.7), (8, 'inventory', 3500, 0.5),
+	       (9, 'recommendations', 45000, 0.9), (10, 'notifications', 1500, 1.0),
+	       (11, 'shipping', 35000, 0.8), (12, 'user-profile', 4000, 0.6)
+	UNION ALL
+	SELECT n, format('svc-%s', n), 500 + (n * 7919) % 20000, 0.5 + (n % 7) * 0.1
+	FROM generate_series(13, 50) n
+),
+draws AS (
+	SELECT g AS id,
+	       floor(exp(random() * ln(51)))::int AS rank,
+	       random() AS u_ts, random() AS u_kind, random() AS u1, random() AS u2
+	FROM generate_series($lo, $hi) g
+	OFFSET 0
+)
+SELECT d.id,
+       ($start) + ($span) * ((d.id - d.u_ts) / $rows),
+       s.name,
+       CASE
+         WHEN d.u_kind < 0.004 THEN 0
+         WHEN d.u_kind < 0.006 THEN -(1 + floor(d.u1 * 5000))::bigint
+         WHEN d.u_kind < 0.007 AND s.median_us >= 20000 THEN 30000000
+         ELSE least(30000000,
+                    round(s.median_us * CASE WHEN d.u_kind >= 0.98 THEN 20 ELSE 1 END
+                          * exp(s.sigma * sqrt(-2 * ln(1 - d.u1))
+                                                   * cos(2 * pi() * d.u2))))::bigint
+       END
+FROM draws d JOIN services s USING (rank);
+SQL
+		done
+	} | sql
+}
+
+# marker ROUND CANDIDATE ROWS EXPECT: the psql line that heads a measurement
+# in psql's output (see collect.py)
+marker() { printf '\\echo @@ %s\n' "$*"; }
 
 # --- the cluster ---------------------------------------------------------
 
@@ -214,6 +310,12 @@ meta postgresql "$(sql_value 'SELECT version()')"
 if [ "$(sql_value 'SELECT pg_jit_available()')" != t ]; then
 	echo "JIT is not available on this server (llvmjit missing?)" >&2
 	exit 1
+fi
+
+if [ -n "$SKETCH" ]; then
+	# shellcheck source=SCRIPTDIR/sketch.sh
+	source "$bench_dir/sketch.sh"
+	exit 0
 fi
 
 # The PL/Python candidate runs the founding Stage 2 classes, taken from the
@@ -273,61 +375,6 @@ if [ "$got" != "$FOUNDING_SUM" ] || [ "$py" != "$FOUNDING_SUM" ] || [ "$pl" != "
 fi
 
 # --- data ----------------------------------------------------------------
-
-# generate TABLE ROWS: the demo's events, made repeatable (setseed, and a
-# fixed day instead of now()), in INSERTs of at most CHUNK rows.
-# Traffic: service rank r drawn with probability ~ 1/r over 50 services.
-# Latency: lognormal around each service's median (Box-Muller), cut at the
-# 30 s timeout; a few zeros (cache hits rounded down), negatives (clock skew)
-# and timeouts; one event in fifty on a slow path at twenty times the median.
-# |value| <= 30,000,000, so every score fits a bigint with room to spare.
-generate() {
-	local table=$1 rows=$2 lo hi
-	{
-		cat <<SQL
-CREATE TABLE $table (id bigint, ts timestamptz, service text, value bigint);
-SELECT setseed($SEED) \\g /dev/null
-SQL
-		for ((lo = 1; lo <= rows; lo += CHUNK)); do
-			hi=$((lo + CHUNK - 1))
-			((hi > rows)) && hi=$rows
-			cat <<SQL
-INSERT INTO $table (id, ts, service, value)
-WITH services (rank, name, median_us, sigma) AS (
-	VALUES (1, 'api-gateway', 9000, 0.7), (2, 'auth', 2500, 0.5),
-	       (3, 'checkout', 60000, 0.8), (4, 'catalog', 7000, 0.6),
-	       (5, 'search', 28000, 0.8), (6, 'cart', 5000, 0.6),
-	       (7, 'payments', 150000, 0.7), (8, 'inventory', 3500, 0.5),
-	       (9, 'recommendations', 45000, 0.9), (10, 'notifications', 1500, 1.0),
-	       (11, 'shipping', 35000, 0.8), (12, 'user-profile', 4000, 0.6)
-	UNION ALL
-	SELECT n, format('svc-%s', n), 500 + (n * 7919) % 20000, 0.5 + (n % 7) * 0.1
-	FROM generate_series(13, 50) n
-),
-draws AS (
-	SELECT g AS id,
-	       floor(exp(random() * ln(51)))::int AS rank,
-	       random() AS u_ts, random() AS u_kind, random() AS u1, random() AS u2
-	FROM generate_series($lo, $hi) g
-	OFFSET 0
-)
-SELECT d.id,
-       timestamptz '2024-06-03 00:00:00+00' + interval '24 hours' * ((d.id - d.u_ts) / $rows),
-       s.name,
-       CASE
-         WHEN d.u_kind < 0.004 THEN 0
-         WHEN d.u_kind < 0.006 THEN -(1 + floor(d.u1 * 5000))::bigint
-         WHEN d.u_kind < 0.007 AND s.median_us >= 20000 THEN 30000000
-         ELSE least(30000000,
-                    round(s.median_us * CASE WHEN d.u_kind >= 0.98 THEN 20 ELSE 1 END
-                          * exp(s.sigma * sqrt(-2 * ln(1 - d.u1))
-                                                   * cos(2 * pi() * d.u2))))::bigint
-       END
-FROM draws d JOIN services s USING (rank);
-SQL
-		done
-	} | sql
-}
 
 tables=()
 for n in "${SIZES[@]}"; do
@@ -437,10 +484,6 @@ if sql -At -c "EXPLAIN (VERBOSE, COSTS OFF) SELECT sum(sql_score(value)) FROM $s
 fi
 
 # --- the candidates ------------------------------------------------------
-
-# marker ROUND CANDIDATE ROWS EXPECT: the psql line that heads a measurement
-# in psql's output (see collect.py)
-marker() { printf '\\echo @@ %s\n' "$*"; }
 
 # cand NAME ROWS EXPECT SQL: one candidate (see collect.py for EXPECT)
 c_names=() c_rows=() c_expect=() c_sql=() c_slow=()
