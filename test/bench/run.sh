@@ -239,15 +239,10 @@ fi
 
 # --- generating events ---------------------------------------------------
 
-# generate TABLE ROWS [START [SPAN]]: the demo's events, made repeatable
-# (setseed, and a fixed day instead of now()), in INSERTs of at most CHUNK
-# rows; ts runs from START over SPAN (SQL expressions; by default the day
-# 2024-06-03 UTC, 24 hours).
-# Traffic: service rank r drawn with probability ~ 1/r over 50 services.
-# Latency: lognormal around each service's median (Box-Muller), cut at the
-# 30 s timeout; a few zeros (cache hits rounded down), negatives (clock skew)
-# and timeouts; one event in fifty on a slow path at twenty times the median.
-# |value| <= 30,000,000, so every score fits a bigint with room to spare.
+# generate TABLE ROWS [START [SPAN]]: the demo's events (tools/generate_events.sql
+# says what they look like), made repeatable (setseed, and a fixed day instead
+# of now()), in INSERTs of at most CHUNK rows; ts runs from START over SPAN
+# (SQL expressions; by default the day 2024-06-03 UTC, 24 hours).
 generate() {
 	local table=$1 rows=$2 start=${3:-"timestamptz '2024-06-03 00:00:00+00'"} span=${4:-"interval '24 hours'"} lo hi
 	{
@@ -259,38 +254,9 @@ SQL
 			hi=$((lo + CHUNK - 1))
 			((hi > rows)) && hi=$rows
 			cat <<SQL
-INSERT INTO $table (id, ts, service, value)
-WITH services (rank, name, median_us, sigma) AS (
-	VALUES (1, 'api-gateway', 9000, 0.7), (2, 'auth', 2500, 0.5),
-	       (3, 'checkout', 60000, 0.8), (4, 'catalog', 7000, 0.6),
-	       (5, 'search', 28000, 0.8), (6, 'cart', 5000, 0.6),
-	       (7, 'payments', 150000, 0.7), (8, 'inventory', 3500, 0.5),
-	       (9, 'recommendations', 45000, 0.9), (10, 'notifications', 1500, 1.0),
-	       (11, 'shipping', 35000, 0.8), (12, 'user-profile', 4000, 0.6)
-	UNION ALL
-	SELECT n, format('svc-%s', n), 500 + (n * 7919) % 20000, 0.5 + (n % 7) * 0.1
-	FROM generate_series(13, 50) n
-),
-draws AS (
-	SELECT g AS id,
-	       floor(exp(random() * ln(51)))::int AS rank,
-	       random() AS u_ts, random() AS u_kind, random() AS u1, random() AS u2
-	FROM generate_series($lo, $hi) g
-	OFFSET 0
-)
-SELECT d.id,
-       ($start) + ($span) * ((d.id - d.u_ts) / $rows),
-       s.name,
-       CASE
-         WHEN d.u_kind < 0.004 THEN 0
-         WHEN d.u_kind < 0.006 THEN -(1 + floor(d.u1 * 5000))::bigint
-         WHEN d.u_kind < 0.007 AND s.median_us >= 20000 THEN 30000000
-         ELSE least(30000000,
-                    round(s.median_us * CASE WHEN d.u_kind >= 0.98 THEN 20 ELSE 1 END
-                          * exp(s.sigma * sqrt(-2 * ln(1 - d.u1))
-                                                   * cos(2 * pi() * d.u2))))::bigint
-       END
-FROM draws d JOIN services s USING (rank);
+SELECT '$table' AS tbl, $lo AS lo, $hi AS hi, $rows AS rows,
+       $start AS start, $span AS span \\gset
+\\i $LS_ROOT/tools/generate_events.sql
 SQL
 		done
 	} | sql
