@@ -229,7 +229,8 @@ BEGIN
     END IF;
   END IF;
   target_table := parts[pg_catalog.array_length(parts, 1)];
-  IF NOT EXISTS (SELECT FROM pg_catalog.pg_namespace n WHERE n.nspname = target_schema) THEN
+  PERFORM FROM pg_catalog.pg_namespace n WHERE n.nspname = target_schema;
+  IF NOT FOUND THEN
     RAISE EXCEPTION 'schema "%" does not exist', target_schema
       USING ERRCODE = 'invalid_schema_name';
   END IF;
@@ -398,12 +399,14 @@ BEGIN
       USING ERRCODE = 'undefined_object',
             HINT = 'The rollups are listed in the table logscore_rollups.';
   END IF;
-  IF NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = r.target) THEN
+  PERFORM FROM pg_catalog.pg_class c WHERE c.oid = r.target;
+  IF NOT FOUND THEN
     RAISE EXCEPTION 'the table of rollup "%" does not exist', name
       USING ERRCODE = 'undefined_table',
             HINT = pg_catalog.format('Drop the rollup with logscore_rollup_drop(%L, false).', name);
   END IF;
-  IF NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = r.source) THEN
+  PERFORM FROM pg_catalog.pg_class c WHERE c.oid = r.source;
+  IF NOT FOUND THEN
     RAISE EXCEPTION 'the source of rollup "%" does not exist', name
       USING ERRCODE = 'undefined_table';
   END IF;
