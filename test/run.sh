@@ -19,7 +19,7 @@ suites=("$@")
 
 ls_install_packages "${LS_BASE_PACKAGES[@]}" libcmocka-dev libclang-rt-14-dev libipc-run-perl \
 	postgresql-$PG_MAJOR-cron || exit 1
-PGXS_DIR=$(dirname "$(dirname "$(pg_config --pgxs)")")
+PGXS_DIR=$(dirname "$(dirname "$("$PG_CONFIG" --pgxs)")")
 ls_build_install || exit 1
 
 work=$(ls_scratch)

@@ -5,7 +5,16 @@
 # run as root.  Servers listen on a Unix socket in a scratch folder only.
 
 PG_MAJOR=15
-PG_BINDIR=/usr/lib/postgresql/$PG_MAJOR/bin
+# PG_CONFIG=/path/to/pg_config selects another PostgreSQL 15 installation (a
+# relocated copy, say, so that two checkouts can be tested side by side);
+# by default, Debian's.
+if [ -n "${PG_CONFIG:-}" ]; then
+	PG_BINDIR=$("$PG_CONFIG" --bindir)
+else
+	PG_CONFIG=pg_config
+	PG_BINDIR=/usr/lib/postgresql/$PG_MAJOR/bin
+fi
+export PG_CONFIG
 LS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # The unprivileged account servers and tests run as when we are root.

@@ -18,9 +18,12 @@ SELECT string_agg(description, E'\n' ORDER BY description) FROM (
            WHEN 'pg_proc'::regclass THEN
              coalesce((SELECT pg_get_functiondef(p.oid) FROM pg_proc p
                        WHERE p.oid = d.objid AND p.prokind <> 'a'),
-                      (SELECT format('aggregate sfunc=%s stype=%s combine=%s final=%s parallel=%s',
+                      (SELECT format('aggregate sfunc=%s stype=%s combine=%s final=%s/%s init=%s '
+                                     'msfunc=%s minvfunc=%s mstype=%s mfinal=%s/%s minit=%s parallel=%s',
                                      a.aggtransfn, format_type(a.aggtranstype, NULL),
-                                     a.aggcombinefn, a.aggfinalfn, p.proparallel)
+                                     a.aggcombinefn, a.aggfinalfn, a.aggfinalmodify, a.agginitval,
+                                     a.aggmtransfn, a.aggminvtransfn, format_type(a.aggmtranstype, NULL),
+                                     a.aggmfinalfn, a.aggmfinalmodify, a.aggminitval, p.proparallel)
                        FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
                        WHERE a.aggfnoid = d.objid))
            WHEN 'pg_type'::regclass THEN
