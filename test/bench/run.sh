@@ -24,6 +24,15 @@
 #                                        sketch-results.{csv,md}, 3 rounds by
 #                                        default (~3 min); uses the logscore
 #                                        installed, builds nothing
+#   bash test/bench/run.sh --window      the window section only (issue 5):
+#                                        logscore_zscore and
+#                                        logscore_robust_zscore over 1M rows
+#                                        at windows of 10 to 10,000 rows vs
+#                                        the built-in avg/stddev window and a
+#                                        LATERAL percentile_cont; writes
+#                                        window-results.{csv,md}, 3 rounds by
+#                                        default (~5 min); uses the logscore
+#                                        installed, builds nothing
 #
 # Timing: every candidate of a configuration runs in one long-lived psql
 # session, interleaved A B C ... A B C ..., one discarded warm-up round first;
@@ -41,6 +50,7 @@ usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
 
 QUICK=
 SKETCH=
+WINDOW=
 WITH_100M=
 ROUNDS=
 OUT=
@@ -49,6 +59,7 @@ while [ $# -gt 0 ]; do
 	--quick) QUICK=1 ;;
 	--with-100m) WITH_100M=1 ;;
 	--sketch) SKETCH=1 ;;
+	--window) WINDOW=1 ;;
 	--rounds)
 		ROUNDS=${2:-}
 		shift
@@ -86,7 +97,7 @@ rounds_given=$ROUNDS
 if [ -z "$ROUNDS" ]; then
 	if [ -n "$QUICK" ]; then
 		ROUNDS=1
-	elif [ -n "$SKETCH" ]; then
+	elif [ -n "$SKETCH" ] || [ -n "$WINDOW" ]; then
 		ROUNDS=3
 	else
 		ROUNDS=5
@@ -146,17 +157,19 @@ label() { # 1000000 -> 1m
 say "checking packages"
 if [ -n "$SKETCH" ]; then
 	ls_install_packages "${LS_BASE_PACKAGES[@]}" "postgresql-$PG_MAJOR-tdigest"
+elif [ -n "$WINDOW" ]; then
+	ls_install_packages "${LS_BASE_PACKAGES[@]}"
 else
 	ls_install_packages "${LS_BASE_PACKAGES[@]}" "postgresql-plpython3-$PG_MAJOR" python3-matplotlib
 fi
 
-if [ -n "$SKETCH" ]; then
-	# the sketch section measures the logscore installed, as it is
+if [ -n "$SKETCH" ] || [ -n "$WINDOW" ]; then
+	# the sketch and window sections measure the logscore installed, as it is
 	if [ ! -f "$("$PG_BINDIR/pg_config" --sharedir)/extension/logscore.control" ]; then
 		echo "logscore is not installed; run 'make install' (or 'bash test/bench/run.sh') first" >&2
 		exit 1
 	fi
-	say "using the logscore installed (--sketch builds nothing)"
+	say "using the logscore installed (--sketch and --window build nothing)"
 elif [ "$(id -u)" -eq 0 ] || [ -w "$("$PG_BINDIR/pg_config" --pkglibdir)" ]; then
 	ls_build_install
 elif [ -f "$("$PG_BINDIR/pg_config" --sharedir)/extension/logscore.control" ]; then
@@ -202,6 +215,7 @@ cmd="bash test/bench/run.sh"
 [ -n "$QUICK" ] && cmd+=" --quick"
 [ -n "$WITH_100M" ] && cmd+=" --with-100m"
 [ -n "$SKETCH" ] && cmd+=" --sketch"
+[ -n "$WINDOW" ] && cmd+=" --window"
 [ -n "$rounds_given" ] && cmd+=" --rounds $ROUNDS"
 [ -n "$OUT" ] && cmd+=" --out $OUT"
 meta date "$(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -225,8 +239,8 @@ meta jit_on_settings "$JIT_ON_SETTINGS"
 
 # --- the core without a server -------------------------------------------
 
-if [ -n "$SKETCH" ]; then
-	: # not part of the sketch section
+if [ -n "$SKETCH" ] || [ -n "$WINDOW" ]; then
+	: # not part of the sketch or window sections
 elif [ -f test/bench/core_bench.c ]; then
 	say "core micro-benchmark (src/core, no server)"
 	make -s test/bench/core_bench
@@ -281,6 +295,11 @@ fi
 if [ -n "$SKETCH" ]; then
 	# shellcheck source=SCRIPTDIR/sketch.sh
 	source "$bench_dir/sketch.sh"
+	exit 0
+fi
+if [ -n "$WINDOW" ]; then
+	# shellcheck source=SCRIPTDIR/window.sh
+	source "$bench_dir/window.sh"
 	exit 0
 fi
 

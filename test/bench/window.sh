@@ -1,0 +1,197 @@
+# shellcheck shell=bash disable=SC2154
+# test/bench/window.sh: the window section of the harness (issue 5, "Tests" ->
+# "Moving-aggregate proof"), sourced by `bash test/bench/run.sh --window` once
+# the throwaway cluster runs; it uses run.sh's functions and settings (sql,
+# meta, collect, marker, generate, ROUNDS, ...) and writes
+# window-results.{csv,md}.
+#
+# One stream of W_ROWS events (the demo's latencies, in id order), scored
+# against the W others before each event, serial and JIT off:
+# 1. logscore_zscore(value) OVER (ORDER BY id ROWS BETWEEN W PRECEDING AND
+#    CURRENT ROW) against what SQL offers, (value - avg(value) OVER w) /
+#    stddev(value) OVER w with w = ROWS BETWEEN W PRECEDING AND 1 PRECEDING:
+#    PostgreSQL's float8 avg and stddev have no inverse transition, so each
+#    row re-aggregates its whole frame.  At W = 10, 100, 1000 (and 10000 for
+#    logscore alone): logscore's cost per row must stay flat, the built-in's
+#    grows with W.  The per-row results are compared once, untimed.
+# 2. logscore_robust_zscore against the one way to write it in SQL, a
+#    LATERAL percentile_cont over the frame's rows through the primary key,
+#    on the first W_ROBUST_ROWS events (it costs ~0.1 ms per row at W=1000).
+# Every candidate returns count(z) and sum(z); a timed query of logscore is
+# run ROUNDS times after a warm-up, the built-ins (a minute each at W=1000)
+# once, after their own warm-up at W=10.
+
+W_ROWS=$([ -n "$QUICK" ] && echo 100000 || echo 1000000)
+W_ROBUST_ROWS=$([ -n "$QUICK" ] && echo 5000 || echo 20000)
+W_SIZES=(10 100 1000)
+W_OURS_ONLY=10000
+W_T=w_events
+meta section window
+meta rows "$W_ROWS"
+meta robust_rows "$W_ROBUST_ROWS"
+meta windows "${W_SIZES[*]} $W_OURS_ONLY"
+
+say "creating the extension logscore"
+sql -c 'CREATE EXTENSION logscore' -c 'CREATE EXTENSION pg_prewarm'
+meta logscore_installed "$(sql_value "SELECT extversion FROM pg_extension WHERE extname = 'logscore'")"
+
+t0=$(now_us)
+say "generating $W_T ($W_ROWS events, one stream in id order) ..."
+generate events_gen "$W_ROWS"
+sql <<SQL
+CREATE TABLE $W_T (id bigint PRIMARY KEY, value double precision NOT NULL);
+INSERT INTO $W_T SELECT id, value FROM events_gen ORDER BY id;
+DROP TABLE events_gen;
+VACUUM ANALYZE $W_T;
+SQL
+sql_value "SELECT pg_prewarm('$W_T') + pg_prewarm('${W_T}_pkey')" >/dev/null
+meta "data_$W_T" "$(sql_value "SELECT format('%s rows, value from %s to %s, %s', count(*), min(value), max(value),
+	pg_size_pretty(pg_table_size('$W_T'))) FROM $W_T")"
+printf '    (%s)\n' "$(elapsed "$t0")" >&2
+
+w_settings() {
+	echo "SET statement_timeout = '30min';"
+	echo "SET max_parallel_workers_per_gather = 0;"
+	echo "SET jit = off;"
+}
+
+# the candidates' queries, by name and window size
+w_query() { # NAME W [ROWS]
+	local name=$1 w=$2 rows=${3:-$W_ROWS}
+	case $name in
+	zscore)
+		echo "SELECT count(z) || ' ' || sum(z) FROM (SELECT logscore_zscore(value) OVER (ORDER BY id
+		      ROWS BETWEEN $w PRECEDING AND CURRENT ROW) AS z FROM $W_T) s" ;;
+	builtin)
+		echo "SELECT count(z) || ' ' || sum(z) FROM (SELECT (value - avg(value) OVER w)
+		      / nullif(stddev(value) OVER w, 0) AS z FROM $W_T
+		      WINDOW w AS (ORDER BY id ROWS BETWEEN $w PRECEDING AND 1 PRECEDING)) s" ;;
+	robust)
+		echo "SELECT count(z) || ' ' || sum(z) FROM (SELECT logscore_robust_zscore(value) OVER (ORDER BY id
+		      ROWS BETWEEN $w PRECEDING AND CURRENT ROW) AS z FROM $W_T WHERE id <= $rows) s" ;;
+	percentile_cont)
+		# the frame's others through the primary key; fewer than 4 of them
+		# or an IQR of 0 give no z, as logscore_robust_zscore's NULL
+		echo "SELECT count(z) || ' ' || sum(z) FROM (SELECT (e.value - q[2]) / nullif((q[3] - q[1]) / 1.349, 0) AS z
+		      FROM $W_T e LEFT JOIN LATERAL (
+		        SELECT percentile_cont('{0.25,0.5,0.75}'::float8[]) WITHIN GROUP (ORDER BY o.value) AS q
+		        FROM $W_T o WHERE o.id >= e.id - $w AND o.id < e.id
+		        HAVING count(*) >= 4) p ON true
+		      WHERE e.id <= $rows) s" ;;
+	esac
+}
+
+# w_time CONFIG LINES...: each LINE is "ROUND NAME W [ROWS]"; one session.
+w_time() {
+	local config=$1 line round name w rows
+	shift
+	{
+		w_settings
+		printf '\\timing on\n'
+		for line in "$@"; do
+			read -r round name w rows <<<"$line"
+			marker "$round" "${name}_w$w" "${rows:-$W_ROWS}" none
+			echo "$(w_query "$name" "$w" "$rows");"
+		done
+	} | sql -At >"$scratch/window-$config.out"
+	collect timing window "$config" 0 off <"$scratch/window-$config.out"
+}
+
+so_mark window-start
+
+# --- 1. z-scores ----------------------------------------------------------------
+
+t0=$(now_us)
+say "z-scores: logscore_zscore at W = ${W_SIZES[*]} $W_OURS_ONLY, 1 warm-up + $ROUNDS rounds ..."
+lines=()
+for ((r = 0; r <= ROUNDS; r++)); do
+	for w in "${W_SIZES[@]}" "$W_OURS_ONLY"; do
+		lines+=("$r zscore $w")
+	done
+done
+w_time zscore "${lines[@]}"
+printf '    (%s)\n' "$(elapsed "$t0")" >&2
+
+t0=$(now_us)
+say "z-scores: the built-in avg/stddev window at W = ${W_SIZES[*]}, once each (~1 min at 1000) ..."
+lines=("0 builtin ${W_SIZES[0]}")
+for w in "${W_SIZES[@]}"; do
+	lines+=("1 builtin $w")
+done
+w_time builtin "${lines[@]}"
+printf '    (%s)\n' "$(elapsed "$t0")" >&2
+
+# w_check KEY PAIRS: compares, untimed, the (a, b) rows PAIRS selects (logscore's
+# z and the built-in's); the meta KEY gets "rows NULL-in-one-only max-diff max-|z|",
+# where diff is |a - b| / max(1, |b|).
+w_check() {
+	meta "$1" "$(sql_value "SET max_parallel_workers_per_gather = 0;
+SELECT count(*) || ' ' || count(*) FILTER (WHERE (a IS NULL) <> (b IS NULL)) || ' '
+       || coalesce(max(abs(a - b) / greatest(1, abs(b))), 0) || ' ' || coalesce(max(abs(b)), 0)
+FROM ($2) s")"
+}
+
+# the same results, row by row: one untimed pass at the largest shared W
+t0=$(now_us)
+w=${W_SIZES[-1]}
+say "z-scores: comparing logscore_zscore with the built-in row by row at W = $w ..."
+w_check zscore_check "SELECT logscore_zscore(value) OVER (ORDER BY id ROWS BETWEEN $w PRECEDING AND CURRENT ROW) AS a,
+       (value - avg(value) OVER w) / nullif(stddev(value) OVER w, 0) AS b
+FROM $W_T WINDOW w AS (ORDER BY id ROWS BETWEEN $w PRECEDING AND 1 PRECEDING)"
+printf '    (%s)\n' "$(elapsed "$t0")" >&2
+
+# --- 2. robust z-scores ---------------------------------------------------------
+
+t0=$(now_us)
+say "robust z-scores: logscore_robust_zscore over all $W_ROWS rows at W = ${W_SIZES[*]} $W_OURS_ONLY, and over the first $W_ROBUST_ROWS ..."
+lines=()
+for ((r = 0; r <= ROUNDS; r++)); do
+	for w in "${W_SIZES[@]}" "$W_OURS_ONLY"; do
+		lines+=("$r robust $w")
+	done
+	lines+=("$r robust ${W_SIZES[-1]} $W_ROBUST_ROWS")
+done
+w_time robust "${lines[@]}"
+printf '    (%s)\n' "$(elapsed "$t0")" >&2
+
+t0=$(now_us)
+w=${W_SIZES[-1]}
+say "robust z-scores: LATERAL percentile_cont at W = $w over the first $W_ROBUST_ROWS rows, once ..."
+w_time percentile_cont "1 percentile_cont $w $W_ROBUST_ROWS"
+w_check robust_check "SELECT r.a, (e.value - q[2]) / nullif((q[3] - q[1]) / 1.349, 0) AS b
+FROM $W_T e
+JOIN (SELECT id, logscore_robust_zscore(value) OVER (ORDER BY id ROWS BETWEEN $w PRECEDING AND CURRENT ROW) AS a
+      FROM $W_T WHERE id <= $W_ROBUST_ROWS) r USING (id)
+LEFT JOIN LATERAL (
+  SELECT percentile_cont('{0.25,0.5,0.75}'::float8[]) WITHIN GROUP (ORDER BY o.value) AS q
+  FROM $W_T o WHERE o.id >= e.id - $w AND o.id < e.id HAVING count(*) >= 4) p ON true"
+printf '    (%s)\n' "$(elapsed "$t0")" >&2
+
+so_mark window-end
+
+# --- wrap up ------------------------------------------------------------------
+
+meta load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
+if [ "$(printf '%s\n' "${so_marks[@]}" | cut -d= -f2 | sort -u | wc -l)" -ne 1 ]; then
+	say "WARNING: logscore.so was reinstalled during the run: ${so_marks[*]}"
+	meta so_changed "${so_marks[*]}"
+fi
+meta run_seconds "$((($(now_us) - run_t0) / 1000000))"
+
+if [ -n "$OUT" ]; then
+	mkdir -p "$OUT"
+	out=$(cd "$OUT" && pwd)
+elif [ -n "$QUICK" ]; then
+	out=$scratch/report
+	mkdir -p "$out"
+else
+	out=$bench_dir
+fi
+cp "$csv" "$out/window-results.csv"
+"$PYTHON" "$bench_dir/window_report.py" "$out/window-results.csv" "$out/window-results.md"
+if [ -n "$QUICK" ] && [ -z "$OUT" ]; then
+	cat "$out/window-results.md"
+else
+	say "wrote $out/window-results.md and window-results.csv"
+fi
+say "done in $(elapsed "$run_t0")"
