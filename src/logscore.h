@@ -8,6 +8,7 @@
 
 #include "fmgr.h"
 
+#include "core/alert.h"
 #include "core/pipeline.h"
 #include "core/sketch.h"
 #include "utils/expandeddatum.h"
@@ -17,6 +18,19 @@ extern int	logscore_on_overflow;
 extern PGDLLIMPORT const ls_pipeline *logscore_pipeline_compiled;
 extern PGDLLIMPORT bool logscore_pipeline_rejected;
 extern void LogscoreSettingsInit(void);
+
+/* The logscore.alert_* settings' defaults (alert.c documents their use). */
+#define LS_DEFAULT_ALERT_WARNING 3.0
+#define LS_DEFAULT_ALERT_CRITICAL 5.0
+#define LS_DEFAULT_ALERT_CLEAR 2.0
+#define LS_DEFAULT_ALERT_ENTER_AFTER 2
+#define LS_DEFAULT_ALERT_EXIT_AFTER 3
+
+extern double logscore_alert_warning;
+extern double logscore_alert_critical;
+extern double logscore_alert_clear;
+extern int	logscore_alert_enter_after;
+extern int	logscore_alert_exit_after;
 extern void logscore_report_rejected_pipeline(void) pg_attribute_noreturn();
 
 /* The compiled logscore.pipeline; inline, as it is read once per row. */

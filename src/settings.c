@@ -2,10 +2,14 @@
  * settings.c
  *	  The logscore.* settings.  logscore.pipeline is parsed and compiled in
  *	  its check hook, so a bad value fails where it is set and the per-row
- *	  path only reads the compiled form the assign hook installed.
+ *	  path only reads the compiled form the assign hook installed.  The
+ *	  alert thresholds are checked one by one here (their bounds) and against
+ *	  each other where they are used (see alert.c).
  */
 #include "postgres.h"
 
+#include <float.h>
+#include <limits.h>
 #include <stdlib.h>
 
 #include "utils/guc.h"
@@ -13,6 +17,18 @@
 #include "logscore.h"
 
 int			logscore_on_overflow = LS_OVERFLOW_ERROR;
+
+double		logscore_alert_warning = LS_DEFAULT_ALERT_WARNING;
+double		logscore_alert_critical = LS_DEFAULT_ALERT_CRITICAL;
+double		logscore_alert_clear = LS_DEFAULT_ALERT_CLEAR;
+int			logscore_alert_enter_after = LS_DEFAULT_ALERT_ENTER_AFTER;
+int			logscore_alert_exit_after = LS_DEFAULT_ALERT_EXIT_AFTER;
+
+/*
+ * The smallest threshold a setting takes.  Below it a z-score threshold
+ * means nothing, and a bound above 0 keeps 0 (which could never clear) out.
+ */
+#define MIN_ALERT_THRESHOLD 0.001
 
 static char *pipeline_text = NULL;
 
@@ -130,6 +146,76 @@ LogscoreSettingsInit(void)
 							 NULL,
 							 NULL,
 							 NULL);
+
+	/*
+	 * Each bound is checked at SET; the order of the thresholds is checked
+	 * where they are read, since a check hook sees one setting at a time and
+	 * would make the order of SET commands matter (raising both thresholds).
+	 */
+	DefineCustomRealVariable("logscore.alert_warning",
+							 gettext_noop("|z| at or above which logscore_severity and logscore_alert_state report warning."),
+							 gettext_noop("Must not be above logscore.alert_critical, nor below logscore.alert_clear."),
+							 &logscore_alert_warning,
+							 LS_DEFAULT_ALERT_WARNING,
+							 MIN_ALERT_THRESHOLD,
+							 DBL_MAX,
+							 PGC_USERSET,
+							 0,
+							 NULL,
+							 NULL,
+							 NULL);
+
+	DefineCustomRealVariable("logscore.alert_critical",
+							 gettext_noop("|z| at or above which logscore_severity and logscore_alert_state report critical."),
+							 gettext_noop("Must not be below logscore.alert_warning."),
+							 &logscore_alert_critical,
+							 LS_DEFAULT_ALERT_CRITICAL,
+							 MIN_ALERT_THRESHOLD,
+							 DBL_MAX,
+							 PGC_USERSET,
+							 0,
+							 NULL,
+							 NULL,
+							 NULL);
+
+	DefineCustomRealVariable("logscore.alert_clear",
+							 gettext_noop("|z| below which rows count towards clearing an alert in logscore_alert_state."),
+							 gettext_noop("Must not be above logscore.alert_warning; between the two, an alert holds."),
+							 &logscore_alert_clear,
+							 LS_DEFAULT_ALERT_CLEAR,
+							 MIN_ALERT_THRESHOLD,
+							 DBL_MAX,
+							 PGC_USERSET,
+							 0,
+							 NULL,
+							 NULL,
+							 NULL);
+
+	DefineCustomIntVariable("logscore.alert_enter_after",
+							gettext_noop("Consecutive rows above its state after which logscore_alert_state rises."),
+							NULL,
+							&logscore_alert_enter_after,
+							LS_DEFAULT_ALERT_ENTER_AFTER,
+							1,
+							INT_MAX,
+							PGC_USERSET,
+							0,
+							NULL,
+							NULL,
+							NULL);
+
+	DefineCustomIntVariable("logscore.alert_exit_after",
+							gettext_noop("Consecutive rows below logscore.alert_clear after which logscore_alert_state returns to ok."),
+							NULL,
+							&logscore_alert_exit_after,
+							LS_DEFAULT_ALERT_EXIT_AFTER,
+							1,
+							INT_MAX,
+							PGC_USERSET,
+							0,
+							NULL,
+							NULL,
+							NULL);
 
 	MarkGUCPrefixReserved("logscore");
 }

@@ -1,0 +1,101 @@
+/*
+ * alert.h
+ *	  Alert levels of a z-score and the alert state machine with hysteresis:
+ *	  a state rises after enter_after consecutive rows above it and returns
+ *	  to ok after exit_after consecutive rows below the clear threshold.
+ *
+ * Pure C99: no PostgreSQL header.  Callers validate the thresholds with
+ * ls_alert_check (or ls_alert_check_levels) before using them, and never
+ * pass NaN: a NULL z is simply not stepped.
+ */
+#ifndef LOGSCORE_ALERT_H
+#define LOGSCORE_ALERT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Ordered as the SQL enum logscore_level is: ok < warning < critical. */
+typedef enum ls_alert_level
+{
+	LS_LEVEL_OK = 0,
+	LS_LEVEL_WARNING = 1,
+	LS_LEVEL_CRITICAL = 2
+} ls_alert_level;
+
+#define LS_ALERT_NLEVELS 3
+
+typedef struct ls_alert_thresholds
+{
+	double		warning;		/* |z| >= warning is at least warning */
+	double		critical;		/* |z| >= critical is critical */
+	double		clear;			/* |z| < clear counts towards ok */
+	int32_t		enter_after;	/* rows above the state before it rises */
+	int32_t		exit_after;		/* rows below clear before it clears */
+} ls_alert_thresholds;
+
+/* Which field of ls_alert_thresholds a problem is about. */
+typedef enum ls_alert_field
+{
+	LS_FIELD_WARNING,
+	LS_FIELD_CRITICAL,
+	LS_FIELD_CLEAR,
+	LS_FIELD_ENTER_AFTER,
+	LS_FIELD_EXIT_AFTER
+} ls_alert_field;
+
+typedef enum ls_alert_status
+{
+	LS_ALERT_VALID,
+	LS_ALERT_BAD_THRESHOLD,		/* field is NaN, infinite, or <= 0 */
+	LS_ALERT_BAD_COUNT,			/* field is < 1 */
+	LS_ALERT_MISORDERED			/* field is above other */
+} ls_alert_status;
+
+typedef struct ls_alert_problem
+{
+	ls_alert_status status;
+	ls_alert_field field;
+	ls_alert_field other;		/* LS_ALERT_MISORDERED only */
+} ls_alert_problem;
+
+/*
+ * Where the machine is: the state, and the two streaks that may change it.
+ * rise_count rows in a row had a level above state, the lowest of them
+ * rise_min; clear_count rows in a row had |z| < clear while state was not ok.
+ */
+typedef struct ls_alert_machine
+{
+	ls_alert_level state;
+	ls_alert_level rise_min;
+	int32_t		rise_count;
+	int32_t		clear_count;
+} ls_alert_machine;
+
+/* 0 < warning <= critical, both finite; fills *problem when not. */
+extern bool ls_alert_check_levels(double warning, double critical,
+								  ls_alert_problem *problem);
+
+/* All of it: 0 < clear <= warning <= critical, finite; counts >= 1. */
+extern bool ls_alert_check(const ls_alert_thresholds *t, ls_alert_problem *problem);
+
+/* The level of z by |z|; z must not be NaN (+-infinity is critical). */
+static inline ls_alert_level
+ls_alert_level_of(double z, double warning, double critical)
+{
+	double		magnitude = z < 0 ? -z : z;
+
+	if (magnitude >= critical)
+		return LS_LEVEL_CRITICAL;
+	if (magnitude >= warning)
+		return LS_LEVEL_WARNING;
+	return LS_LEVEL_OK;
+}
+
+/* The machine before any row: state ok, no streak. */
+extern void ls_alert_start(ls_alert_machine *m);
+
+/* Takes one row's z (not NaN) into account; returns the new state. */
+extern ls_alert_level ls_alert_step(ls_alert_machine *m, const ls_alert_thresholds *t,
+									double z);
+
+#endif							/* LOGSCORE_ALERT_H */

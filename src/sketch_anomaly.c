@@ -1,0 +1,157 @@
+/*
+ * sketch_anomaly.c
+ *	  logscore_anomaly(value, baseline): a robust z-score of a value against
+ *	  a baseline logscore_sketch, (x - p50) / ((p75 - p25) / 1.349), with the
+ *	  quantiles logscore_quantile gives.
+ *
+ * It runs once per ingested row, joined to a baseline per service, so the
+ * baseline's quantiles are kept in fn_extra with a copy of its bytes: a row
+ * whose baseline has the same bytes as the last one only compares them
+ * instead of decoding the sketch again.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "fmgr.h"
+#include "utils/float.h"
+
+#include "logscore.h"
+
+PG_FUNCTION_INFO_V1(logscore_sketch_anomaly);
+
+/* The normal distribution's interquartile range, in standard deviations. */
+#define NORMAL_IQR 1.349
+
+typedef struct BaselineQuantiles
+{
+	bool		usable;			/* not empty, and an interquartile range > 0 */
+	double		p50;
+	double		scale;			/* (p75 - p25) / NORMAL_IQR */
+} BaselineQuantiles;
+
+typedef struct BaselineCache
+{
+	Size		length;			/* of key; 0 until a baseline is kept */
+	Size		allocated;
+	char	   *key;			/* the baseline's bytes, in fn_mcxt */
+	BaselineQuantiles quantiles;
+} BaselineCache;
+
+static void
+baseline_quantiles(const ls_sketch *s, BaselineQuantiles *out)
+{
+	double		p25;
+	double		p75;
+
+	out->usable = false;
+	if (s->count == 0)
+		return;
+	p25 = ls_sketch_quantile(s, 0.25);
+	out->p50 = ls_sketch_quantile(s, 0.5);
+	p75 = ls_sketch_quantile(s, 0.75);
+	/* both finite (a sketch holds finite values), so only this can overflow */
+	if (isinf(p75 - p25))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("interquartile range of the baseline is out of range for type double precision"),
+				 errdetail("The baseline's 25th percentile is %s and its 75th %s.",
+						   float8out_internal(p25), float8out_internal(p75))));
+	out->scale = (p75 - p25) / NORMAL_IQR;
+	out->usable = (out->scale != 0);
+}
+
+/* The quantiles of a flat baseline, from the cache or decoded into it. */
+static const BaselineQuantiles *
+cached_quantiles(FunctionCallInfo fcinfo, const char *bytes, Size length)
+{
+	BaselineCache *cache = (BaselineCache *) fcinfo->flinfo->fn_extra;
+	ls_sketch	sketch;
+	ls_allocator allocator;
+	BaselineQuantiles computed;
+	char		message[LS_MESSAGE_SIZE];
+
+	if (likely(cache != NULL) && cache->length == length &&
+		memcmp(cache->key, bytes, length) == 0)
+		return &cache->quantiles;
+
+	logscore_allocator_init(&allocator, CurrentMemoryContext);
+	if (ls_sketch_decode(&sketch, (const uint8_t *) bytes, length, &allocator,
+						 message, sizeof(message)) != LS_SKETCH_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("stored logscore_sketch is corrupt: %s", message)));
+	baseline_quantiles(&sketch, &computed);
+	ls_sketch_free(&sketch);
+
+	/* the cache changes only once the new baseline has been read whole */
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BaselineCache));
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	if (cache->allocated < length)
+	{
+		char	   *key = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, length);
+
+		if (cache->key != NULL)
+			pfree(cache->key);
+		cache->key = key;
+		cache->allocated = length;
+	}
+	memcpy(cache->key, bytes, length);
+	cache->length = length;
+	cache->quantiles = computed;
+	return &cache->quantiles;
+}
+
+/* logscore_anomaly(value float8, baseline logscore_sketch) → float8 */
+Datum
+logscore_sketch_anomaly(PG_FUNCTION_ARGS)
+{
+	double		x = PG_GETARG_FLOAT8(0);
+	Datum		baseline = PG_GETARG_DATUM(1);
+	const BaselineQuantiles *q;
+	BaselineQuantiles expanded_quantiles;
+	double		distance;
+	double		result;
+
+	if (isnan(x))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("logscore_anomaly of NaN is undefined")));
+
+	if (logscore_sketch_is_expanded(baseline))
+	{
+		/*
+		 * A sketch fresh from an aggregate in this query: it is decoded
+		 * already, and its bytes would have to be encoded to compare them.
+		 */
+		ls_sketch	unused;
+
+		baseline_quantiles(logscore_sketch_read(baseline, &unused), &expanded_quantiles);
+		q = &expanded_quantiles;
+	}
+	else
+	{
+		struct varlena *flat = PG_DETOAST_DATUM_PACKED(baseline);
+
+		q = cached_quantiles(fcinfo, VARDATA_ANY(flat), VARSIZE_ANY_EXHDR(flat));
+		if ((Pointer) flat != DatumGetPointer(baseline))
+			pfree(flat);
+	}
+
+	if (!q->usable)
+		PG_RETURN_NULL();
+
+	/* as float8mi and float8div do: overflow from finite values is an error */
+	distance = x - q->p50;
+	result = distance / q->scale;
+	if (isinf(result) && !isinf(x))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("anomaly score is out of range for type double precision"),
+				 errdetail("The value %s is too far from the baseline's median %s for its interquartile range.",
+						   float8out_internal(x), float8out_internal(q->p50))));
+	PG_RETURN_FLOAT8(result);
+}

@@ -1,0 +1,109 @@
+-- logscore_anomaly: a robust z-score against a baseline logscore_sketch,
+-- (x - p50) / ((p75 - p25) / 1.349) with logscore_quantile's quantiles
+\set SHOW_CONTEXT never
+SET extra_float_digits = 0;
+
+-- a baseline per service; 'wide' spans many magnitudes, so its sketch has
+-- thousands of buckets and is stored out of line (TOAST)
+SELECT setseed(0.42);
+CREATE TABLE anomaly_history AS
+SELECT 'api' AS service, 100 + 20 * (random() + random() + random() - 1.5) AS v
+FROM generate_series(1, 5000)
+UNION ALL
+SELECT 'db', 10 + 3 * (random() - 0.5) FROM generate_series(1, 5000)
+UNION ALL
+SELECT 'wide', (CASE WHEN random() < 0.5 THEN -1 ELSE 1 END) * exp(40 * random() - 20)
+FROM generate_series(1, 20000)
+UNION ALL
+SELECT 'flat', 7 FROM generate_series(1, 100);
+CREATE TABLE anomaly_baselines AS
+SELECT service, logscore_sketch(v) AS baseline FROM anomaly_history GROUP BY service;
+SELECT service, logscore_count(baseline) AS values,
+       octet_length(logscore_sketch_send(baseline)) > 2000 AS large
+FROM anomaly_baselines ORDER BY service;
+SELECT pg_relation_size(reltoastrelid) > 0 AS toast_used FROM pg_class WHERE relname = 'anomaly_baselines';
+
+CREATE TABLE anomaly_events AS
+SELECT i AS id, s.service,
+       CASE s.service WHEN 'api' THEN 100 + (i % 61 - 30) * 1.5
+                      WHEN 'db' THEN 10 + (i % 41 - 20) * 0.4
+                      WHEN 'wide' THEN (i % 21 - 10) * 10.0 ^ (i % 7 - 3)
+                      ELSE 7 + i % 3 END::float8 AS x
+FROM generate_series(1, 4000) i,
+     LATERAL (SELECT (ARRAY['api', 'db', 'wide', 'flat'])[i % 4 + 1] AS service) s;
+
+-- the formula from logscore_quantile, exactly (NULL for 'flat', whose
+-- interquartile range is 0); the services of the events take turns
+-- (id % 4), so the baseline changes on every row: each must use its own
+SELECT service, count(*) AS events,
+       count(*) FILTER (WHERE a IS NOT DISTINCT FROM f) AS equal_to_formula,
+       count(*) FILTER (WHERE a IS NULL) AS null_scores,
+       round(min(a)::numeric, 3) AS min_score, round(max(a)::numeric, 3) AS max_score
+FROM (SELECT e.id, service, logscore_anomaly(x, baseline) AS a,
+             (x - logscore_quantile(baseline, 0.5))
+             / nullif((logscore_quantile(baseline, 0.75) - logscore_quantile(baseline, 0.25)) / 1.349, 0) AS f
+      FROM anomaly_events e JOIN anomaly_baselines b USING (service) ORDER BY e.id) s
+GROUP BY service ORDER BY service;
+-- the same through a nested loop that switches baselines on every row
+SET enable_hashjoin = off;
+SET enable_mergejoin = off;
+EXPLAIN (COSTS OFF)
+SELECT logscore_anomaly(x, baseline) FROM anomaly_events e JOIN anomaly_baselines b USING (service);
+SELECT count(*) FILTER (WHERE logscore_anomaly(x, baseline) IS NOT DISTINCT FROM
+                        (x - logscore_quantile(baseline, 0.5))
+                        / nullif((logscore_quantile(baseline, 0.75) - logscore_quantile(baseline, 0.25)) / 1.349, 0))
+         AS equal_to_formula
+FROM anomaly_events e JOIN anomaly_baselines b USING (service);
+RESET enable_hashjoin;
+RESET enable_mergejoin;
+
+-- one baseline by hand: p25 = 2, p50 = 3, p75 = 4 within the sketch's accuracy
+SELECT logscore_quantiles(s, '{0.25,0.5,0.75}') AS quartiles,
+       logscore_anomaly(3, s) AS at_median, logscore_anomaly(-10, s) AS far_below,
+       logscore_anomaly(1e6, s) AS far_above,
+       logscore_anomaly('Infinity', s) AS infinite, logscore_anomaly('-Infinity', s) AS minus_infinite
+FROM (SELECT logscore_sketch(v) AS s FROM unnest('{1,2,3,4,5}'::float8[]) v) b;
+
+-- with logscore_rank: the further from the median, the further the rank from 0.5
+SELECT x, round(logscore_anomaly(x, baseline)::numeric, 2) AS anomaly,
+       round(logscore_rank(baseline, x)::numeric, 2) AS rank,
+       logscore_severity(logscore_anomaly(x, baseline)) AS severity
+FROM anomaly_baselines, unnest('{40,80,95,100,105,120,160}'::float8[]) x
+WHERE service = 'api' ORDER BY x;
+
+-- a sketch straight from an aggregate (not stored) gives the same scores
+SELECT logscore_anomaly(120, logscore_sketch(v)) =
+       (SELECT logscore_anomaly(120, baseline) FROM anomaly_baselines WHERE service = 'api') AS same_score
+FROM anomaly_history WHERE service = 'api';
+
+-- NULL: an interquartile range of 0, an empty baseline, NULL arguments
+SELECT logscore_anomaly(8, baseline) AS flat FROM anomaly_baselines WHERE service = 'flat';
+SELECT logscore_anomaly(1, '{"version":1,"alpha":0.01,"count":0,"zero":0,"sum":0,"mean":0,"m2":0,"min":0,"max":0,"collapsed":false,"positive":{"offset":0,"counts":[]},"negative":{"offset":0,"counts":[]}}') AS empty;
+SELECT logscore_anomaly(NULL, baseline) AS null_value, logscore_anomaly(1, NULL) AS null_baseline
+FROM anomaly_baselines WHERE service = 'api';
+
+-- NaN has no score
+SELECT logscore_anomaly('NaN', baseline) FROM anomaly_baselines WHERE service = 'api';
+\echo :LAST_ERROR_SQLSTATE
+-- a score too large for double precision is an error, as in float8 arithmetic
+SELECT logscore_anomaly(1.7e308, logscore_sketch(v)) FROM unnest('{-1,0,1e-300,1}'::float8[]) v;
+\echo :LAST_ERROR_SQLSTATE
+
+-- IMMUTABLE STRICT PARALLEL SAFE; in parallel workers it gives the same scores
+SELECT provolatile, proisstrict, proparallel FROM pg_proc WHERE proname = 'logscore_anomaly';
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (COSTS OFF)
+SELECT sum(logscore_anomaly(x, baseline)) FROM anomaly_events JOIN anomaly_baselines USING (service);
+CREATE TEMP TABLE anomaly_parallel AS
+SELECT id, logscore_anomaly(x, baseline) AS a FROM anomaly_events JOIN anomaly_baselines USING (service);
+RESET max_parallel_workers_per_gather;
+RESET min_parallel_table_scan_size;
+RESET parallel_tuple_cost;
+RESET parallel_setup_cost;
+SELECT count(*) AS rows, count(*) FILTER (WHERE p.a IS DISTINCT FROM logscore_anomaly(x, baseline)) AS differing
+FROM anomaly_parallel p JOIN anomaly_events USING (id) JOIN anomaly_baselines USING (service);
+
+DROP TABLE anomaly_history, anomaly_baselines, anomaly_events;
