@@ -14,7 +14,6 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <string.h>
 
 /* How far rounding may carry W above count before a state is refused. */
 #define WEIGHT_TOLERANCE 1e-9
