@@ -56,18 +56,25 @@ test/fuzz/fuzz_parse: $(CORE_SRCS) $(wildcard src/core/*.h) test/fuzz/fuzz_parse
 test/fuzz/fuzz_sketch_decode: $(CORE_SRCS) $(wildcard src/core/*.h) test/fuzz/fuzz_sketch_decode.c
 	clang-14 $(FUZZ_CFLAGS) -o $@ test/fuzz/fuzz_sketch_decode.c $(CORE_SRCS) -lm
 
+test/fuzz/fuzz_ewm_text: $(CORE_SRCS) $(wildcard src/core/*.h) test/fuzz/fuzz_ewm_text.c
+	clang-14 $(FUZZ_CFLAGS) -o $@ test/fuzz/fuzz_ewm_text.c $(CORE_SRCS) -lm
+
 # libFuzzer writes new inputs into the first directory, so that one is a
 # scratch directory and the checked-in seed corpus comes second.  A sketch's
 # encoding runs to kilobytes, hence its larger max_len.
-fuzz: test/fuzz/fuzz_parse test/fuzz/fuzz_sketch_decode
+fuzz: test/fuzz/fuzz_parse test/fuzz/fuzz_sketch_decode test/fuzz/fuzz_ewm_text
 	scratch=$$(mktemp -d) && \
 	./test/fuzz/fuzz_parse -runs=$(FUZZ_RUNS) -seed=1 -max_len=256 $$scratch test/fuzz/corpus; \
 	status=$$?; rm -rf "$$scratch"; [ $$status -eq 0 ] || exit $$status; \
 	scratch=$$(mktemp -d) && \
 	./test/fuzz/fuzz_sketch_decode -runs=$(FUZZ_RUNS) -seed=1 -max_len=4096 $$scratch test/fuzz/corpus_sketch; \
+	status=$$?; rm -rf "$$scratch"; [ $$status -eq 0 ] || exit $$status; \
+	scratch=$$(mktemp -d) && \
+	./test/fuzz/fuzz_ewm_text -runs=$(FUZZ_RUNS) -seed=1 -max_len=256 $$scratch test/fuzz/corpus_ewm; \
 	status=$$?; rm -rf "$$scratch"; exit $$status
 
-EXTRA_CLEAN = test/unit/run_unit test/fuzz/fuzz_parse test/fuzz/fuzz_sketch_decode test/bench/core_bench
+EXTRA_CLEAN = test/unit/run_unit test/fuzz/fuzz_parse test/fuzz/fuzz_sketch_decode test/fuzz/fuzz_ewm_text \
+	test/bench/core_bench
 
 # --- the benchmark harness (by hand, not a test: it times things) ---
 

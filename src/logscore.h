@@ -9,6 +9,7 @@
 #include "fmgr.h"
 
 #include "core/alert.h"
+#include "core/ewm.h"
 #include "core/pipeline.h"
 #include "core/sketch.h"
 #include "utils/expandeddatum.h"
@@ -73,5 +74,21 @@ extern Datum logscore_sketch_flat(const ls_sketch *s);
 
 /* sketch_type.c */
 extern void logscore_check_sketch(ls_sketch_status status, const char *message);
+
+/*
+ * ewm_type.c: a logscore_ewm value.  Fixed size, so an aggregate changes its
+ * state in place; the version byte comes first, as in every stored format.
+ */
+typedef struct LogscoreEwm
+{
+	int32		vl_len_;		/* varlena header: do not touch directly */
+	uint8		version;		/* LS_EWM_FORMAT_VERSION */
+	uint8		reserved[3];	/* zero */
+	ls_ewm		ewm;
+} LogscoreEwm;
+
+extern void logscore_check_ewm(ls_ewm_status status);
+extern LogscoreEwm *logscore_ewm_new(const ls_ewm *e);
+extern LogscoreEwm *logscore_ewm_arg(FunctionCallInfo fcinfo, int argno);
 
 #endif							/* LOGSCORE_H */

@@ -5,9 +5,10 @@
 #   bash test/run.sh              every suite
 #   bash test/run.sh regress tap  only the named suites
 #
-# Suites: unit (C tests of src/core), fuzz (libFuzzer on the parser and on
-# the sketch's readers), regress (pg_regress on a temporary instance),
-# regress-parallel (the same with force_parallel_mode = regress), isolation
+# Suites: unit (C tests of src/core), fuzz (libFuzzer on the parser, on
+# the sketch's readers and on the logscore_ewm text reader), regress
+# (pg_regress on a temporary instance), regress-parallel (the same with
+# force_parallel_mode = regress), isolation
 # (pg_isolation_regress on test/specs), tap (PostgreSQL::Test::Cluster; the
 # rollup test schedules a real pg_cron job).
 set -uo pipefail
@@ -84,6 +85,11 @@ run_fuzz() {
 		failed=$((failed + 1))
 	fi
 	if fuzz_one fuzz_sketch_decode test/fuzz/corpus_sketch 4096; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+	if fuzz_one fuzz_ewm_text test/fuzz/corpus_ewm 256; then
 		passed=$((passed + 1))
 	else
 		failed=$((failed + 1))

@@ -19,5 +19,6 @@ main(void)
 	failed += run_sketch_tests();
 	failed += run_sketch_format_tests();
 	failed += run_alert_tests();
+	failed += run_ewm_tests();
 	return failed == 0 ? 0 : 1;
 }
