@@ -10,7 +10,8 @@
 # (pg_regress on a temporary instance), regress-parallel (the same with
 # force_parallel_mode = regress), isolation
 # (pg_isolation_regress on test/specs), tap (PostgreSQL::Test::Cluster; the
-# rollup test schedules a real pg_cron job).
+# rollup and alert tests schedule real pg_cron jobs, the alert test runs the
+# README's SQL as written there).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/common.sh"
 cd "$LS_ROOT"
@@ -42,7 +43,7 @@ record() {
 tree_copy() {
 	local dest=$work/$1
 	mkdir -p "$dest"
-	cp -r Makefile test expected sql logscore.control META.json "$dest"/
+	cp -r Makefile README.md test expected sql logscore.control META.json "$dest"/
 	[ "$(id -u)" -eq 0 ] && chown -R "$LS_RUN_USER" "$dest"
 	echo "$dest"
 }
