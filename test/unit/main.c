@@ -18,5 +18,6 @@ main(void)
 	failed += run_batch_tests();
 	failed += run_sketch_tests();
 	failed += run_sketch_format_tests();
+	failed += run_window_tests();
 	return failed == 0 ? 0 : 1;
 }

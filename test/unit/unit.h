@@ -39,6 +39,7 @@ extern int	run_apply_tests(void);
 extern int	run_batch_tests(void);
 extern int	run_sketch_tests(void);
 extern int	run_sketch_format_tests(void);
+extern int	run_window_tests(void);
 
 /* --- helpers.c --- */
 
