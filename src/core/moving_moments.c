@@ -90,23 +90,18 @@ ls_moments_drifted(const ls_moments *m)
 	return m->m2 < m->m2_peak * M2_CANCELLATION;
 }
 
-/* Calls the body for each non-NaN value of the two slices, oldest first. */
-#define FOR_EACH_VALUE(x, first, nfirst, second, nsecond, body) \
-	do \
-	{ \
-		for (size_t i_ = 0; i_ < (nfirst) + (nsecond); i_++) \
-		{ \
-			double		x = i_ < (nfirst) ? (first)[i_] : (second)[i_ - (nfirst)]; \
-			if (isnan(x)) \
-				continue; \
-			body; \
-		} \
-	} while (0)
+/* The i-th of the values the two slices hold, oldest first. */
+static inline double
+slice_value(const double *first, size_t nfirst, const double *second, size_t i)
+{
+	return i < nfirst ? first[i] : second[i - nfirst];
+}
 
 void
 ls_moments_exact(ls_moments *m, const double *first, size_t nfirst,
 				 const double *second, size_t nsecond)
 {
+	size_t		total = nfirst + nsecond;
 	uint64_t	n = 0;
 	double		sum = 0.0;
 	double		oldest = 0.0;
@@ -114,22 +109,27 @@ ls_moments_exact(ls_moments *m, const double *first, size_t nfirst,
 	double		mean;
 	double		m2 = 0.0;
 	double		correction = 0.0;
+	size_t		i;
 
 	moments_clear(m);
-	FOR_EACH_VALUE(x, first, nfirst, second, nsecond,
-				   {
-					   if (n == 0)
-						   oldest = x;
-					   n++;
-					   sum += x;
-					   if (m->run_length > 0 && x == m->run_value)
-						   m->run_length++;
-					   else
-					   {
-						   m->run_value = x;
-						   m->run_length = 1;
-					   }
-				   });
+	for (i = 0; i < total; i++)
+	{
+		double		x = slice_value(first, nfirst, second, i);
+
+		if (isnan(x))
+			continue;
+		if (n == 0)
+			oldest = x;
+		n++;
+		sum += x;
+		if (m->run_length > 0 && x == m->run_value)
+			m->run_length++;
+		else
+		{
+			m->run_value = x;
+			m->run_length = 1;
+		}
+	}
 	if (n == 0)
 		return;
 
@@ -139,17 +139,27 @@ ls_moments_exact(ls_moments *m, const double *first, size_t nfirst,
 		reference = oldest;
 
 	sum = 0.0;
-	FOR_EACH_VALUE(x, first, nfirst, second, nsecond, sum += x - reference);
+	for (i = 0; i < total; i++)
+	{
+		double		x = slice_value(first, nfirst, second, i);
+
+		if (!isnan(x))
+			sum += x - reference;
+	}
 	mean = sum / (double) n;
 
 	/* the corrected two-pass algorithm: the correction undoes mean's rounding */
-	FOR_EACH_VALUE(x, first, nfirst, second, nsecond,
-				   {
-					   double		d = (x - reference) - mean;
+	for (i = 0; i < total; i++)
+	{
+		double		x = slice_value(first, nfirst, second, i);
+		double		d;
 
-					   m2 += d * d;
-					   correction += d;
-				   });
+		if (isnan(x))
+			continue;
+		d = (x - reference) - mean;
+		m2 += d * d;
+		correction += d;
+	}
 	m2 -= correction * correction / (double) n;
 	mean += correction / (double) n;
 
@@ -173,6 +183,9 @@ ls_moments_zscore(const ls_moments *m, double x, double *z)
 
 	if (ls_moments_constant(m))
 		return LS_WINDOW_NO_SCORE;
+	/* a spread beyond double precision would make any score look like 0 */
+	if (!isfinite(m->m2) || !isfinite(m->mean))
+		return LS_WINDOW_OVERFLOW;
 	stddev = sqrt(m->m2 / (double) (m->n - 1));
 	*z = ((x - m->reference) - m->mean) / stddev;
 	if (!isfinite(*z))

@@ -534,6 +534,13 @@ test_window_refuses(void **unused)
 	assert_int_equal(ls_zscore_window_push(&zw, false, 1e-300), LS_WINDOW_OK);
 	assert_int_equal(ls_zscore_window_push(&zw, false, 1e300), LS_WINDOW_OK);
 	assert_int_equal(ls_zscore_window_score(&zw, &z), LS_WINDOW_OVERFLOW);
+	ls_zscore_window_free(&zw);
+	ls_zscore_window_init(&zw, false, &test_allocator);
+	assert_int_equal(ls_zscore_window_push(&zw, false, 1e200), LS_WINDOW_OK);
+	assert_int_equal(ls_zscore_window_push(&zw, false, -1e200), LS_WINDOW_OK);
+	assert_int_equal(ls_zscore_window_push(&zw, false, 0), LS_WINDOW_OK);
+	/* m2 overflows: not a score of 0 */
+	assert_int_equal(ls_zscore_window_score(&zw, &z), LS_WINDOW_OVERFLOW);
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(ls_sorted_window_push(&sw, false, i * 1e-300), LS_WINDOW_OK);
 	assert_int_equal(ls_sorted_window_push(&sw, false, 1e300), LS_WINDOW_OK);
