@@ -20,5 +20,6 @@ main(void)
 	failed += run_sketch_format_tests();
 	failed += run_alert_tests();
 	failed += run_ewm_tests();
+	failed += run_window_tests();
 	return failed == 0 ? 0 : 1;
 }

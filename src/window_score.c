@@ -1,0 +1,271 @@
+/*
+ * window_score.c
+ *	  The aggregates logscore_zscore(value) and logscore_robust_zscore(value):
+ *	  the score of a window frame's last row against the rows before it, as
+ *	  plain aggregates and as moving aggregates whose frame slides in O(1)
+ *	  (z) or O(log w) plus a memmove (robust z) per row.
+ *
+ * The states are internal, allocated in the aggregate context, and never
+ * leave it: the score of "the last row" depends on the order of the rows,
+ * which partial states from parallel workers would not keep, so there is no
+ * combine function (the aggregates still run inside parallel workers).
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "fmgr.h"
+#include "utils/memutils.h"
+
+#include "core/moving_moments.h"
+#include "core/sorted_window.h"
+#include "logscore.h"
+
+PG_FUNCTION_INFO_V1(logscore_zscore_add);
+PG_FUNCTION_INFO_V1(logscore_zscore_moving_add);
+PG_FUNCTION_INFO_V1(logscore_zscore_moving_remove);
+PG_FUNCTION_INFO_V1(logscore_zscore_final);
+PG_FUNCTION_INFO_V1(logscore_robust_zscore_add);
+PG_FUNCTION_INFO_V1(logscore_robust_zscore_moving_add);
+PG_FUNCTION_INFO_V1(logscore_robust_zscore_moving_remove);
+PG_FUNCTION_INFO_V1(logscore_robust_zscore_final);
+
+typedef struct ZscoreState
+{
+	ls_allocator allocator;		/* allocates in the aggregate context */
+	ls_zscore_window window;
+} ZscoreState;
+
+typedef struct RobustState
+{
+	ls_allocator allocator;		/* allocates in the aggregate context */
+	ls_sorted_window window;
+} RobustState;
+
+/*
+ * Huge allocations: a GROUP BY over a few hundred million rows keeps more
+ * than 1 GB of values, which should fail, if it fails, as out of memory.
+ */
+static void *
+huge_alloc(void *context, size_t size)
+{
+	return MemoryContextAllocExtended((MemoryContext) context, size, MCXT_ALLOC_HUGE);
+}
+
+static void
+huge_release(void *context, void *pointer)
+{
+	pfree(pointer);
+}
+
+static MemoryContext
+aggregate_context(FunctionCallInfo fcinfo, const char *function)
+{
+	MemoryContext aggcontext;
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		elog(ERROR, "%s called in non-aggregate context", function);
+	return aggcontext;
+}
+
+static const char *
+non_finite_text(double x)
+{
+	if (isnan(x))
+		return "NaN";
+	return x > 0 ? "Infinity" : "-Infinity";
+}
+
+/* Reports a status other than OK and NO_SCORE of aggregate's state. */
+static void
+check_window(ls_window_status status, const char *aggregate, double value)
+{
+	switch (status)
+	{
+		case LS_WINDOW_OK:
+		case LS_WINDOW_NO_SCORE:
+			return;
+		case LS_WINDOW_BAD_VALUE:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s accepts only finite values", aggregate),
+					 errdetail("The value %s has no place in a mean, a standard deviation or a quantile.",
+							   non_finite_text(value)),
+					 errhint("Filter out NaN and infinite values, or turn them into NULL with NULLIF.")));
+			break;
+		case LS_WINDOW_OVERFLOW:
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("%s is out of range for type double precision", aggregate),
+					 errdetail("The frame's values are too large, or their spread too small, for the score to be finite.")));
+			break;
+		case LS_WINDOW_TOO_LARGE:
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("%s cannot hold that many rows", aggregate)));
+			break;
+		case LS_WINDOW_INCONSISTENT:
+			elog(ERROR, "%s: the row leaving the window frame is not the one its state holds",
+				 aggregate);
+			break;
+	}
+}
+
+/* --- logscore_zscore --- */
+
+static Datum
+zscore_push(FunctionCallInfo fcinfo, bool moving)
+{
+	MemoryContext aggcontext = aggregate_context(fcinfo, "logscore_zscore");
+	ZscoreState *state;
+	bool		isnull = PG_ARGISNULL(1);
+	double		value = isnull ? 0.0 : PG_GETARG_FLOAT8(1);
+
+	if (PG_ARGISNULL(0))
+	{
+		state = MemoryContextAlloc(aggcontext, sizeof(ZscoreState));
+		state->allocator.alloc = huge_alloc;
+		state->allocator.release = huge_release;
+		state->allocator.context = aggcontext;
+		ls_zscore_window_init(&state->window, moving, &state->allocator);
+	}
+	else
+		state = (ZscoreState *) PG_GETARG_POINTER(0);
+
+	check_window(ls_zscore_window_push(&state->window, isnull, value), "logscore_zscore", value);
+	PG_RETURN_POINTER(state);
+}
+
+/* logscore_zscore_add(state internal, value float8): appends, no buffer */
+Datum
+logscore_zscore_add(PG_FUNCTION_ARGS)
+{
+	return zscore_push(fcinfo, false);
+}
+
+/* logscore_zscore_moving_add(state internal, value float8): appends, buffered */
+Datum
+logscore_zscore_moving_add(PG_FUNCTION_ARGS)
+{
+	return zscore_push(fcinfo, true);
+}
+
+/* logscore_zscore_moving_remove(state internal, value float8): the oldest row leaves */
+Datum
+logscore_zscore_moving_remove(PG_FUNCTION_ARGS)
+{
+	ZscoreState *state;
+	bool		isnull = PG_ARGISNULL(1);
+
+	aggregate_context(fcinfo, "logscore_zscore");
+	if (PG_ARGISNULL(0))
+		elog(ERROR, "logscore_zscore: no state to remove a row from");
+	state = (ZscoreState *) PG_GETARG_POINTER(0);
+	check_window(ls_zscore_window_pop(&state->window, isnull, isnull ? 0.0 : PG_GETARG_FLOAT8(1)),
+				 "logscore_zscore", 0.0);
+	PG_RETURN_POINTER(state);
+}
+
+/* logscore_zscore_final(state internal): reads the state, never changes it */
+Datum
+logscore_zscore_final(PG_FUNCTION_ARGS)
+{
+	ZscoreState *state;
+	double		z = 0.0;
+	ls_window_status status;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	state = (ZscoreState *) PG_GETARG_POINTER(0);
+	status = ls_zscore_window_score(&state->window, &z);
+	if (status == LS_WINDOW_NO_SCORE)
+		PG_RETURN_NULL();
+	check_window(status, "logscore_zscore", 0.0);
+	PG_RETURN_FLOAT8(z);
+}
+
+/* --- logscore_robust_zscore --- */
+
+static Datum
+robust_push(FunctionCallInfo fcinfo, bool moving)
+{
+	MemoryContext aggcontext = aggregate_context(fcinfo, "logscore_robust_zscore");
+	RobustState *state;
+	bool		isnull = PG_ARGISNULL(1);
+	double		value = isnull ? 0.0 : PG_GETARG_FLOAT8(1);
+
+	if (PG_ARGISNULL(0))
+	{
+		state = MemoryContextAlloc(aggcontext, sizeof(RobustState));
+		state->allocator.alloc = huge_alloc;
+		state->allocator.release = huge_release;
+		state->allocator.context = aggcontext;
+		ls_sorted_window_init(&state->window, moving, &state->allocator);
+	}
+	else
+		state = (RobustState *) PG_GETARG_POINTER(0);
+
+	check_window(ls_sorted_window_push(&state->window, isnull, value),
+				 "logscore_robust_zscore", value);
+	PG_RETURN_POINTER(state);
+}
+
+/* logscore_robust_zscore_add(state internal, value float8): appends unsorted */
+Datum
+logscore_robust_zscore_add(PG_FUNCTION_ARGS)
+{
+	return robust_push(fcinfo, false);
+}
+
+/* logscore_robust_zscore_moving_add(state internal, value float8): inserts sorted */
+Datum
+logscore_robust_zscore_moving_add(PG_FUNCTION_ARGS)
+{
+	return robust_push(fcinfo, true);
+}
+
+/* logscore_robust_zscore_moving_remove(state internal, value float8): the oldest row leaves */
+Datum
+logscore_robust_zscore_moving_remove(PG_FUNCTION_ARGS)
+{
+	RobustState *state;
+	bool		isnull = PG_ARGISNULL(1);
+
+	aggregate_context(fcinfo, "logscore_robust_zscore");
+	if (PG_ARGISNULL(0))
+		elog(ERROR, "logscore_robust_zscore: no state to remove a row from");
+	state = (RobustState *) PG_GETARG_POINTER(0);
+	check_window(ls_sorted_window_pop(&state->window, isnull, isnull ? 0.0 : PG_GETARG_FLOAT8(1)),
+				 "logscore_robust_zscore", 0.0);
+	PG_RETURN_POINTER(state);
+}
+
+/*
+ * logscore_robust_zscore_final(state internal)
+ *
+ * In the plain form it sorts the rows appended since its last call into the
+ * sorted array.  That changes how the state is stored, not the rows it
+ * holds, and rows may still be added afterwards, so the function is
+ * READ_ONLY in the sense PostgreSQL asks for: a window over a frame from
+ * UNBOUNDED PRECEDING calls it after each row and goes on adding rows, and
+ * aggregate calls that share the state each see the same rows.  Its memory
+ * comes from the state's own allocator (the aggregate context), not from the
+ * short-lived context the final function runs in.
+ */
+Datum
+logscore_robust_zscore_final(PG_FUNCTION_ARGS)
+{
+	RobustState *state;
+	double		z = 0.0;
+	ls_window_status status;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	state = (RobustState *) PG_GETARG_POINTER(0);
+	check_window(ls_sorted_window_settle(&state->window), "logscore_robust_zscore", 0.0);
+	status = ls_sorted_window_score(&state->window, &z);
+	if (status == LS_WINDOW_NO_SCORE)
+		PG_RETURN_NULL();
+	check_window(status, "logscore_robust_zscore", 0.0);
+	PG_RETURN_FLOAT8(z);
+}
