@@ -216,11 +216,9 @@ logscore_severity_explicit(PG_FUNCTION_ARGS)
 static AlertState *
 alert_state_arg(FunctionCallInfo fcinfo, bool *created)
 {
-	MemoryContext aggcontext;
+	MemoryContext aggcontext = logscore_aggregate_context(fcinfo, "logscore_alert_state_step");
 	AlertState *state;
 
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "logscore_alert_state transition function called in non-aggregate context");
 	*created = PG_ARGISNULL(0);
 	if (!*created)
 		return (AlertState *) PG_GETARG_POINTER(0);

@@ -20,6 +20,7 @@
 #include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
+#include "utils/float.h"
 #include "utils/timestamp.h"
 
 #include "logscore.h"
@@ -167,15 +168,32 @@ logscore_ewm_stddev(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(ls_ewm_stddev(&logscore_ewm_arg(fcinfo, 0)->ewm));
 }
 
-/* logscore_ewm_zscore(e, x) = (x - mean) / stddev; NULL when stddev is 0 */
+/*
+ * logscore_ewm_zscore(e, x) = (x - mean) / stddev; NULL when stddev is 0.
+ * NaN and overflow are errors, as for the other scores (logscore_anomaly,
+ * the window scores): a silent NaN or Infinity would pass a threshold test
+ * the wrong way.
+ */
 Datum
 logscore_ewm_zscore(PG_FUNCTION_ARGS)
 {
 	LogscoreEwm *value = logscore_ewm_arg(fcinfo, 0);
+	double		x = PG_GETARG_FLOAT8(1);
 	double		z;
 
-	if (!ls_ewm_zscore(&value->ewm, PG_GETARG_FLOAT8(1), &z))
+	if (isnan(x))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("logscore_ewm_zscore of NaN is undefined")));
+	if (!ls_ewm_zscore(&value->ewm, x, &z))
 		PG_RETURN_NULL();
+	if (isinf(z) && !isinf(x))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("logscore_ewm_zscore is out of range for type double precision"),
+				 errdetail("The value %s is too far from the mean %s for the standard deviation %s.",
+						   float8out_internal(x), float8out_internal(value->ewm.mean),
+						   float8out_internal(ls_ewm_stddev(&value->ewm)))));
 	PG_RETURN_FLOAT8(z);
 }
 

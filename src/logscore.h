@@ -54,6 +54,7 @@ extern void logscore_report_overflow(const ls_pipeline *p, const ls_fault *fault
 extern int	logscore_parse_errcode(const ls_parse_error *err);
 extern int	logscore_error_character(const char *text, const ls_parse_error *err);
 extern char *logscore_error_detail(const char *text, const ls_parse_error *err);
+extern MemoryContext logscore_aggregate_context(FunctionCallInfo fcinfo, const char *function);
 
 /* sketch_expanded.c: logscore_sketch values in memory */
 typedef struct ExpandedSketch

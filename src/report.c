@@ -1,10 +1,12 @@
 /*
  * report.c
  *	  Turns the core's status codes into PostgreSQL errors with SQLSTATEs:
- *	  a bad pipeline is 22023 (54000 when too long), an overflow is 22003.
+ *	  a bad pipeline is 22023 (54000 when too long), an overflow is 22003;
+ *	  and a transition function called outside its aggregate is 0A000.
  */
 #include "postgres.h"
 
+#include "fmgr.h"
 #include "mb/pg_wchar.h"
 
 #include "logscore.h"
@@ -94,4 +96,21 @@ logscore_report_overflow(const ls_pipeline *p, const ls_fault *fault,
 			 errhint("Set logscore.on_overflow to \"null\" or \"saturate\" to score such values without an error.") :
 			 errhint("The IMMUTABLE form logscore(value, pipeline) always raises this error; logscore_array() and logscore_batch() follow logscore.on_overflow.")));
 	pg_unreachable();
+}
+
+/*
+ * The aggregate context of a transition function that only works inside an
+ * aggregate (its state is internal).  Called directly from SQL it is a
+ * user's mistake, not a can't-happen state, so it gets a SQLSTATE.
+ */
+MemoryContext
+logscore_aggregate_context(FunctionCallInfo fcinfo, const char *function)
+{
+	MemoryContext aggcontext;
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s can only be called as an aggregate's transition function", function)));
+	return aggcontext;
 }

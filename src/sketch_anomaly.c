@@ -16,18 +16,17 @@
 #include "fmgr.h"
 #include "utils/float.h"
 
+#include "core/robust_z.h"
 #include "logscore.h"
 
 PG_FUNCTION_INFO_V1(logscore_sketch_anomaly);
 
-/* The normal distribution's interquartile range, in standard deviations. */
-#define NORMAL_IQR 1.349
-
 typedef struct BaselineQuantiles
 {
-	bool		usable;			/* not empty, and an interquartile range > 0 */
+	bool		empty;
+	double		p25;
 	double		p50;
-	double		scale;			/* (p75 - p25) / NORMAL_IQR */
+	double		p75;
 } BaselineQuantiles;
 
 typedef struct BaselineCache
@@ -41,24 +40,12 @@ typedef struct BaselineCache
 static void
 baseline_quantiles(const ls_sketch *s, BaselineQuantiles *out)
 {
-	double		p25;
-	double		p75;
-
-	out->usable = false;
-	if (s->count == 0)
+	out->empty = (s->count == 0);
+	if (out->empty)
 		return;
-	p25 = ls_sketch_quantile(s, 0.25);
+	out->p25 = ls_sketch_quantile(s, 0.25);
 	out->p50 = ls_sketch_quantile(s, 0.5);
-	p75 = ls_sketch_quantile(s, 0.75);
-	/* both finite (a sketch holds finite values), so only this can overflow */
-	if (isinf(p75 - p25))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("interquartile range of the baseline is out of range for type double precision"),
-				 errdetail("The baseline's 25th percentile is %s and its 75th %s.",
-						   float8out_internal(p25), float8out_internal(p75))));
-	out->scale = (p75 - p25) / NORMAL_IQR;
-	out->usable = (out->scale != 0);
+	out->p75 = ls_sketch_quantile(s, 0.75);
 }
 
 /* The quantiles of a flat baseline, from the cache or decoded into it. */
@@ -113,7 +100,6 @@ logscore_sketch_anomaly(PG_FUNCTION_ARGS)
 	Datum		baseline = PG_GETARG_DATUM(1);
 	const BaselineQuantiles *q;
 	BaselineQuantiles expanded_quantiles;
-	double		distance;
 	double		result;
 
 	if (isnan(x))
@@ -127,9 +113,9 @@ logscore_sketch_anomaly(PG_FUNCTION_ARGS)
 		 * A sketch fresh from an aggregate in this query: it is decoded
 		 * already, and its bytes would have to be encoded to compare them.
 		 */
-		ls_sketch	unused;
+		ls_sketch	scratch;
 
-		baseline_quantiles(logscore_sketch_read(baseline, &unused), &expanded_quantiles);
+		baseline_quantiles(logscore_sketch_read(baseline, &scratch), &expanded_quantiles);
 		q = &expanded_quantiles;
 	}
 	else
@@ -141,17 +127,27 @@ logscore_sketch_anomaly(PG_FUNCTION_ARGS)
 			pfree(flat);
 	}
 
-	if (!q->usable)
+	if (q->empty)
 		PG_RETURN_NULL();
-
-	/* as float8mi and float8div do: overflow from finite values is an error */
-	distance = x - q->p50;
-	result = distance / q->scale;
-	if (isinf(result) && !isinf(x))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("anomaly score is out of range for type double precision"),
-				 errdetail("The value %s is too far from the baseline's median %s for its interquartile range.",
-						   float8out_internal(x), float8out_internal(q->p50))));
+	switch (ls_robust_z(x, q->p25, q->p50, q->p75, &result))
+	{
+		case LS_ROBUST_Z_OK:
+			break;
+		case LS_ROBUST_Z_NO_SPREAD:
+			PG_RETURN_NULL();
+		case LS_ROBUST_Z_OVERFLOW:
+			/* as float8mi and float8div do: overflow from finite values is an error */
+			if (isinf(q->p75 - q->p25))
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("interquartile range of the baseline is out of range for type double precision"),
+						 errdetail("The baseline's 25th percentile is %s and its 75th %s.",
+								   float8out_internal(q->p25), float8out_internal(q->p75))));
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("anomaly score is out of range for type double precision"),
+					 errdetail("The value %s is too far from the baseline's median %s for its interquartile range.",
+							   float8out_internal(x), float8out_internal(q->p50))));
+	}
 	PG_RETURN_FLOAT8(result);
 }

@@ -25,10 +25,15 @@ static const ExpandedObjectMethods sketch_methods = {
 	sketch_flatten_into
 };
 
+/*
+ * Huge allocations: the window scores keep every row of a GROUP BY, and a
+ * few hundred million rows are more than 1 GB, which should fail, if it
+ * fails, as out of memory rather than as an invalid request size.
+ */
 static void *
 context_alloc(void *context, size_t size)
 {
-	return MemoryContextAlloc((MemoryContext) context, size);
+	return MemoryContextAllocExtended((MemoryContext) context, size, MCXT_ALLOC_HUGE);
 }
 
 static void

@@ -8,13 +8,15 @@
  * The states are internal, allocated in the aggregate context, and never
  * leave it: the score of "the last row" depends on the order of the rows,
  * which partial states from parallel workers would not keep, so there is no
- * combine function (the aggregates still run inside parallel workers).
+ * combine function: the aggregate runs above a Gather, over rows that
+ * parallel workers may have scanned.
  */
 #include "postgres.h"
 
 #include <math.h>
 
 #include "fmgr.h"
+#include "utils/float.h"
 #include "utils/memutils.h"
 
 #include "core/moving_moments.h"
@@ -43,40 +45,10 @@ typedef struct RobustState
 } RobustState;
 
 /*
- * Huge allocations: a GROUP BY over a few hundred million rows keeps more
- * than 1 GB of values, which should fail, if it fails, as out of memory.
+ * Reports a status other than OK and NO_SCORE of aggregate's state.  An
+ * inconsistent removal never gets here: the inverse functions answer it by
+ * having PostgreSQL restart the aggregate.
  */
-static void *
-huge_alloc(void *context, size_t size)
-{
-	return MemoryContextAllocExtended((MemoryContext) context, size, MCXT_ALLOC_HUGE);
-}
-
-static void
-huge_release(void *context, void *pointer)
-{
-	pfree(pointer);
-}
-
-static MemoryContext
-aggregate_context(FunctionCallInfo fcinfo, const char *function)
-{
-	MemoryContext aggcontext;
-
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "%s called in non-aggregate context", function);
-	return aggcontext;
-}
-
-static const char *
-non_finite_text(double x)
-{
-	if (isnan(x))
-		return "NaN";
-	return x > 0 ? "Infinity" : "-Infinity";
-}
-
-/* Reports a status other than OK and NO_SCORE of aggregate's state. */
 static void
 check_window(ls_window_status status, const char *aggregate, double value)
 {
@@ -90,7 +62,7 @@ check_window(ls_window_status status, const char *aggregate, double value)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s accepts only finite values", aggregate),
 					 errdetail("The value %s has no place in a mean, a standard deviation or a quantile.",
-							   non_finite_text(value)),
+							   float8out_internal(value)),
 					 errhint("Filter out NaN and infinite values, or turn them into NULL with NULLIF.")));
 			break;
 		case LS_WINDOW_OVERFLOW:
@@ -105,8 +77,7 @@ check_window(ls_window_status status, const char *aggregate, double value)
 					 errmsg("%s cannot hold that many rows", aggregate)));
 			break;
 		case LS_WINDOW_INCONSISTENT:
-			elog(ERROR, "%s: the row leaving the window frame is not the one its state holds",
-				 aggregate);
+			elog(ERROR, "%s: inconsistent window state", aggregate);
 			break;
 	}
 }
@@ -116,7 +87,7 @@ check_window(ls_window_status status, const char *aggregate, double value)
 static Datum
 zscore_push(FunctionCallInfo fcinfo, bool moving)
 {
-	MemoryContext aggcontext = aggregate_context(fcinfo, "logscore_zscore");
+	MemoryContext aggcontext = logscore_aggregate_context(fcinfo, "logscore_zscore");
 	ZscoreState *state;
 	bool		isnull = PG_ARGISNULL(1);
 	double		value = isnull ? 0.0 : PG_GETARG_FLOAT8(1);
@@ -124,9 +95,7 @@ zscore_push(FunctionCallInfo fcinfo, bool moving)
 	if (PG_ARGISNULL(0))
 	{
 		state = MemoryContextAlloc(aggcontext, sizeof(ZscoreState));
-		state->allocator.alloc = huge_alloc;
-		state->allocator.release = huge_release;
-		state->allocator.context = aggcontext;
+		logscore_allocator_init(&state->allocator, aggcontext);
 		ls_zscore_window_init(&state->window, moving, &state->allocator);
 	}
 	else
@@ -150,19 +119,28 @@ logscore_zscore_moving_add(PG_FUNCTION_ARGS)
 	return zscore_push(fcinfo, true);
 }
 
-/* logscore_zscore_moving_remove(state internal, value float8): the oldest row leaves */
+/*
+ * logscore_zscore_moving_remove(state internal, value float8): the oldest
+ * row leaves.  When the leaving value is not the one the state holds (an
+ * argument expression that is not as IMMUTABLE as it claims gives another
+ * value the second time), NULL tells PostgreSQL to restart the aggregate
+ * from the frame's rows, as the inverse transition protocol allows.
+ */
 Datum
 logscore_zscore_moving_remove(PG_FUNCTION_ARGS)
 {
 	ZscoreState *state;
 	bool		isnull = PG_ARGISNULL(1);
+	ls_window_status status;
 
-	aggregate_context(fcinfo, "logscore_zscore");
+	logscore_aggregate_context(fcinfo, "logscore_zscore");
 	if (PG_ARGISNULL(0))
-		elog(ERROR, "logscore_zscore: no state to remove a row from");
+		PG_RETURN_NULL();
 	state = (ZscoreState *) PG_GETARG_POINTER(0);
-	check_window(ls_zscore_window_pop(&state->window, isnull, isnull ? 0.0 : PG_GETARG_FLOAT8(1)),
-				 "logscore_zscore", 0.0);
+	status = ls_zscore_window_pop(&state->window, isnull, isnull ? 0.0 : PG_GETARG_FLOAT8(1));
+	if (status == LS_WINDOW_INCONSISTENT)
+		PG_RETURN_NULL();
+	check_window(status, "logscore_zscore", 0.0);
 	PG_RETURN_POINTER(state);
 }
 
@@ -189,7 +167,7 @@ logscore_zscore_final(PG_FUNCTION_ARGS)
 static Datum
 robust_push(FunctionCallInfo fcinfo, bool moving)
 {
-	MemoryContext aggcontext = aggregate_context(fcinfo, "logscore_robust_zscore");
+	MemoryContext aggcontext = logscore_aggregate_context(fcinfo, "logscore_robust_zscore");
 	RobustState *state;
 	bool		isnull = PG_ARGISNULL(1);
 	double		value = isnull ? 0.0 : PG_GETARG_FLOAT8(1);
@@ -197,9 +175,7 @@ robust_push(FunctionCallInfo fcinfo, bool moving)
 	if (PG_ARGISNULL(0))
 	{
 		state = MemoryContextAlloc(aggcontext, sizeof(RobustState));
-		state->allocator.alloc = huge_alloc;
-		state->allocator.release = huge_release;
-		state->allocator.context = aggcontext;
+		logscore_allocator_init(&state->allocator, aggcontext);
 		ls_sorted_window_init(&state->window, moving, &state->allocator);
 	}
 	else
@@ -224,19 +200,26 @@ logscore_robust_zscore_moving_add(PG_FUNCTION_ARGS)
 	return robust_push(fcinfo, true);
 }
 
-/* logscore_robust_zscore_moving_remove(state internal, value float8): the oldest row leaves */
+/*
+ * logscore_robust_zscore_moving_remove(state internal, value float8): the
+ * oldest row leaves; NULL (restart) when the state does not hold it, as for
+ * logscore_zscore_moving_remove.
+ */
 Datum
 logscore_robust_zscore_moving_remove(PG_FUNCTION_ARGS)
 {
 	RobustState *state;
 	bool		isnull = PG_ARGISNULL(1);
+	ls_window_status status;
 
-	aggregate_context(fcinfo, "logscore_robust_zscore");
+	logscore_aggregate_context(fcinfo, "logscore_robust_zscore");
 	if (PG_ARGISNULL(0))
-		elog(ERROR, "logscore_robust_zscore: no state to remove a row from");
+		PG_RETURN_NULL();
 	state = (RobustState *) PG_GETARG_POINTER(0);
-	check_window(ls_sorted_window_pop(&state->window, isnull, isnull ? 0.0 : PG_GETARG_FLOAT8(1)),
-				 "logscore_robust_zscore", 0.0);
+	status = ls_sorted_window_pop(&state->window, isnull, isnull ? 0.0 : PG_GETARG_FLOAT8(1));
+	if (status == LS_WINDOW_INCONSISTENT)
+		PG_RETURN_NULL();
+	check_window(status, "logscore_robust_zscore", 0.0);
 	PG_RETURN_POINTER(state);
 }
 

@@ -120,7 +120,8 @@ ls_ewm_merge(ls_ewm *dst, const ls_ewm *src)
 		result = a;
 		result.weight = weight;
 		result.mean = a.mean + delta * share;
-		result.m2 = a.m2 + b.m2 + delta * delta * (a.weight * share);
+		/* delta^2 alone may overflow where the whole term does not */
+		result.m2 = a.m2 + b.m2 + delta * (delta * (a.weight * share));
 		if (!isfinite(result.m2))
 			return LS_EWM_OUT_OF_RANGE;
 		/* rounding must not carry the mean outside the two means */

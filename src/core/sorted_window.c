@@ -231,20 +231,21 @@ ls_sorted_window_settle(ls_sorted_window *w)
 ls_window_status
 ls_sorted_window_score(const ls_sorted_window *w, double *z)
 {
-	double		median;
-	double		iqr;
-
 	if (w->npending > 0)
 		return LS_WINDOW_INCONSISTENT;
 	if (!w->last.present || w->last.isnull || w->nsorted < 4)
 		return LS_WINDOW_NO_SCORE;
-	iqr = ls_sorted_quantile(w->sorted, w->nsorted, 0.75) -
-		ls_sorted_quantile(w->sorted, w->nsorted, 0.25);
-	if (iqr == 0.0)
-		return LS_WINDOW_NO_SCORE;
-	median = ls_sorted_quantile(w->sorted, w->nsorted, 0.5);
-	*z = (w->last.value - median) / (iqr / LS_IQR_PER_STDDEV);
-	if (!isfinite(*z) || !isfinite(iqr) || !isfinite(median))
-		return LS_WINDOW_OVERFLOW;
-	return LS_WINDOW_OK;
+	switch (ls_robust_z(w->last.value,
+						ls_sorted_quantile(w->sorted, w->nsorted, 0.25),
+						ls_sorted_quantile(w->sorted, w->nsorted, 0.5),
+						ls_sorted_quantile(w->sorted, w->nsorted, 0.75), z))
+	{
+		case LS_ROBUST_Z_OK:
+			return LS_WINDOW_OK;
+		case LS_ROBUST_Z_NO_SPREAD:
+			return LS_WINDOW_NO_SCORE;
+		case LS_ROBUST_Z_OVERFLOW:
+			break;
+	}
+	return LS_WINDOW_OVERFLOW;
 }

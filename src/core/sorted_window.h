@@ -10,10 +10,8 @@
 #ifndef LOGSCORE_SORTED_WINDOW_H
 #define LOGSCORE_SORTED_WINDOW_H
 
+#include "robust_z.h"
 #include "window.h"
-
-/* IQR / 1.349 estimates the standard deviation of a normal distribution. */
-#define LS_IQR_PER_STDDEV 1.349
 
 /*
  * The quantile p in [0, 1] of n >= 1 sorted values as percentile_cont

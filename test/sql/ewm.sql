@@ -146,6 +146,19 @@ CREATE TABLE ewm_copy (grp int, minute timestamptz, e logscore_ewm);
 SELECT count(*) AS states, count(*) FILTER (WHERE a.e::text = b.e::text) AS binary_round_trip
 FROM ewm_minutes a JOIN ewm_copy b USING (grp, minute);
 
+-- the z-score of NaN is an error, of an infinite value infinite, and a
+-- score beyond double precision from a finite value an error, as for the
+-- other scores
+CREATE TEMP TABLE tiny AS
+SELECT logscore_ewm(v, timestamptz '2024-01-01 00:00:00+00' + i * interval '1 minute', '1 hour') AS e
+FROM (VALUES (1, 0::float8), (2, 1e-150)) t(i, v);
+SELECT logscore_ewm_zscore(e, 'Infinity') AS inf, logscore_ewm_zscore(e, '-Infinity') AS neg_inf FROM tiny;
+SELECT logscore_ewm_zscore(e, 'NaN') FROM tiny;
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_ewm_zscore(e, 1e300) FROM tiny;
+\echo :LAST_ERROR_SQLSTATE
+DROP TABLE tiny;
+
 -- errors: the half-life
 SELECT logscore_ewm(v, ts, '0 seconds') FROM two;
 \echo :LAST_ERROR_SQLSTATE

@@ -200,6 +200,18 @@ SELECT logscore_robust_zscore(x ORDER BY i)
 FROM (VALUES (1, 0::float8), (2, 1e-300), (3, 2e-300), (4, 3e-300), (5, 1e300)) AS t(i, x);
 \echo :LAST_ERROR_SQLSTATE
 
+-- an argument that is not as IMMUTABLE as it claims gives the inverse
+-- function another value than the one that came in: the state cannot match
+-- it, and the aggregate restarts from the frame's rows instead of failing
+CREATE FUNCTION window_liar(x float8) RETURNS float8
+LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN RETURN x + random(); END $$;
+SELECT count(*) AS rows, count(z) AS z_scores, count(rz) AS robust_scores
+FROM (SELECT logscore_zscore(window_liar(i)) OVER w AS z,
+             logscore_robust_zscore(window_liar(i)) OVER w AS rz
+      FROM generate_series(1, 200) i
+      WINDOW w AS (ORDER BY i ROWS BETWEEN 5 PRECEDING AND CURRENT ROW)) s;
+DROP FUNCTION window_liar(float8);
+
 -- the aggregates and their support functions
 SELECT a.aggfnoid::regprocedure AS aggregate, a.aggtransfn, a.aggfinalfn, a.aggmtransfn,
        a.aggminvtransfn, a.aggmfinalfn, a.aggfinalmodify, a.aggmfinalmodify,
