@@ -2,26 +2,27 @@
 # demo/run.sh: the README's main job, `bash demo/run.sh`.
 #
 # Shows logscore end to end on a throwaway cluster: a million realistic log
-# events, scored with the founding pipeline and with pipelines of one's own,
-# a per-service summary, the founding sum, the parallel plan, per-minute
-# latency sketches and a chart drawn from them.  Run it as root on a fresh
-# Debian 12 (it installs what it needs), or as any user once the packages and
-# the extension are installed.  It leaves nothing behind but the chart:
-# demo/output/latency.png, or the file LS_DEMO_OUTPUT names (a folder, or a
-# path ending in /, gets a latency.png inside it).
+# events with an incident in them, scored with the founding pipeline and with
+# pipelines of one's own, a per-service summary, the founding sum, the
+# parallel plan, per-minute latency sketches and a chart drawn from them, and
+# the incident found: minute scores against a baseline, alert states and a
+# chart of the episode.  Run it as root on a fresh Debian 12 (it installs what
+# it needs), or as any user once the packages and the extension are installed.
+# It leaves nothing behind but the charts: demo/output/latency.png and
+# incident.png, or in the folder LS_DEMO_OUTPUT names.
 set -euo pipefail
 
 demo_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=SCRIPTDIR/../tools/common.sh
 source "$demo_dir/../tools/common.sh"
 
-# Where the chart goes, made absolute now: a relative LS_DEMO_OUTPUT means
+# Where the charts go, made absolute now: a relative LS_DEMO_OUTPUT means
 # relative to where the demo was started, not to the folders it moves into.
-chart=${LS_DEMO_OUTPUT:-$demo_dir/output/latency.png}
-if [ -d "$chart" ] || [[ $chart == */ ]]; then
-	chart=${chart%/}/latency.png
-fi
-[[ $chart == /* ]] || chart=$PWD/$chart
+charts=${LS_DEMO_OUTPUT:-$demo_dir/output}
+charts=${charts%/}
+[[ $charts == /* ]] || charts=$PWD/$charts
+chart=$charts/latency.png
+incident_chart=$charts/incident.png
 # PostgreSQL's programs complain when started in a folder they cannot read.
 cd "$LS_ROOT"
 
@@ -32,6 +33,11 @@ SEED=0.42
 FOUNDING_SUM=190478476194285708
 SLOW='bucket(1000) | threshold(250)'   # µs -> ms, then 1 when >= 250 ms
 CLASS='abs | log2 | clamp(0, 20)'      # order of magnitude in µs; 20 means >= ~1 s
+# The incident: checkout's latency eight times its usual for 20 minutes,
+# starting three hours before the newest events.
+INCIDENT_SERVICE=checkout
+INCIDENT_FACTOR=8
+INCIDENT_MINUTES=20
 
 # A libpq service or options from the caller's environment would override the
 # throwaway cluster's connection and settings.
@@ -116,8 +122,9 @@ SQL
 
 # --- 2 -------------------------------------------------------------------
 
-step "2. generating 1,000,000 log events ..."
-sql -v events="$EVENTS" -v seed="$SEED" -v generator="$LS_ROOT/tools/generate_events.sql" <<'SQL'
+step "2. generating 1,000,000 log events, with an incident: $INCIDENT_SERVICE ${INCIDENT_FACTOR}x slower for $INCIDENT_MINUTES minutes, 3 hours ago ..."
+sql -v events="$EVENTS" -v seed="$SEED" -v generator="$LS_ROOT/tools/generate_events.sql" \
+	-v service="$INCIDENT_SERVICE" -v factor="$INCIDENT_FACTOR" -v minutes="$INCIDENT_MINUTES" <<'SQL'
 CREATE TABLE events (id bigint, ts timestamptz, service text, value bigint);
 
 SELECT setseed(:seed) \g /dev/null
@@ -127,6 +134,15 @@ SELECT setseed(:seed) \g /dev/null
 SELECT 'events' AS tbl, 1 AS lo, :events AS hi, :events AS rows,
        now() - interval '24 hours' AS start, interval '24 hours' AS span \gset
 \i :generator
+
+-- the incident, written into the events as a slowdown would have; the table
+-- only lets step 9 check what it finds, it does not help finding it
+CREATE TABLE demo_incident AS
+SELECT :'service'::text AS service, t AS starts, t + :minutes * interval '1 minute' AS ends
+FROM date_trunc('minute', now() - interval '3 hours') t;
+UPDATE events e SET value = value * :factor
+FROM demo_incident i
+WHERE e.service = i.service AND e.value > 0 AND e.ts >= i.starts AND e.ts < i.ends;
 
 VACUUM ANALYZE events;
 
@@ -356,11 +372,123 @@ FROM slots
 ORDER BY rank, slot;
 SQL
 echo "  psql -A -F, -t > latency.csv: $(wc -l <"$csv") rows of service, slot, p50 ms, p99 ms"
-mkdir -p "$(dirname "$chart")"
+mkdir -p "$charts"
 # Debian's python3, the one python3-matplotlib is for (a pyenv or venv
 # python3 earlier in PATH would not have it).
 /usr/bin/python3 "$demo_dir/chart.py" "$csv" "$chart" "$(sql -At -c 'SHOW TimeZone')"
 echo "  wrote $chart"
+
+# --- 9 -------------------------------------------------------------------
+
+step "9. anomalies: every service's minutes scored against its baseline, alert states"
+sql <<'SQL'
+-- The baseline: each service's latency over the day before the last four
+-- hours, merged from the minute sketches of step 7.
+CREATE TABLE baseline AS
+SELECT service, logscore_merge(latency) AS sketch
+FROM service_minute
+WHERE minute < (SELECT max(minute) FROM service_minute) - interval '4 hours'
+GROUP BY service;
+
+-- Every minute's median against its baseline, in robust standard deviations
+-- (IQR / 1.349); a minute of fewer than 20 events is no evidence (z NULL).
+-- Then each service's alert state, minute by minute, with hysteresis: up
+-- after 2 minutes above, back to ok after 3 minutes of |z| < 2.
+CREATE TABLE minute_states AS
+SELECT service, minute, events, p50, z,
+       logscore_severity(z) AS level,
+       logscore_alert_state(z) OVER (PARTITION BY service ORDER BY minute) AS state,
+       logscore_robust_zscore(p50) OVER (PARTITION BY service ORDER BY minute
+                                         ROWS BETWEEN 60 PRECEDING AND CURRENT ROW) AS rz
+FROM (SELECT m.service, m.minute, logscore_count(m.latency) AS events,
+             logscore_quantile(m.latency, 0.5) AS p50,
+             CASE WHEN logscore_count(m.latency) >= 20
+                  THEN logscore_anomaly(logscore_quantile(m.latency, 0.5), b.sketch) END AS z
+      FROM service_minute m JOIN baseline b USING (service)) scored;
+
+\pset numericlocale on
+SELECT count(*) AS "minutes scored", count(DISTINCT service) AS services,
+       count(*) FILTER (WHERE z IS NULL) AS "no evidence (< 20 events)",
+       count(*) FILTER (WHERE level = 'warning') AS "warning minutes",
+       count(*) FILTER (WHERE level = 'critical') AS "critical minutes",
+       count(*) FILTER (WHERE state <> 'ok') AS "minutes in alert"
+FROM minute_states;
+
+\echo 'alert episodes (consecutive minutes not ok), every service'
+CREATE TABLE episodes AS
+SELECT service, min(minute) AS starts, max(minute) + interval '1 minute' AS ends,
+       max(state) AS worst, round(max(abs(z))::numeric, 1) AS "peak |z|"
+FROM (SELECT *, count(*) FILTER (WHERE state = 'ok')
+                OVER (PARTITION BY service ORDER BY minute) AS episode
+      FROM minute_states) s
+WHERE state <> 'ok'
+GROUP BY service, episode;
+SELECT service, to_char(starts, 'HH24:MI') AS "from", to_char(ends, 'HH24:MI') AS "to",
+       worst, "peak |z|" FROM episodes ORDER BY starts;
+SELECT round(max(abs(z))::numeric, 2) AS "largest |z| of any minute outside the incident"
+FROM minute_states s, demo_incident i
+WHERE NOT (s.service = i.service AND s.minute >= i.starts AND s.minute < i.ends);
+
+\echo 'the injected incident, minute by minute (z: against the baseline; rz: robust z against the hour before)'
+SELECT to_char(minute, 'HH24:MI') AS minute, events,
+       round((p50 / 1000)::numeric, 1) AS "p50 ms",
+       round(z::numeric, 1) AS z, level, state, round(rz::numeric, 1) AS rz
+FROM minute_states s, demo_incident i
+WHERE s.service = i.service
+  AND s.minute >= i.starts - interval '3 minutes' AND s.minute < i.ends + interval '5 minutes'
+ORDER BY minute;
+\echo 'rz fades as slow minutes fill the hour it compares with: a sliding window adapts to a new normal, a stored baseline does not.'
+
+\echo 'decayed statistics (half-life 15 minutes): logscore_ewm over the events up to each moment'
+SELECT label AS "up to", round((logscore_ewm_mean(e) / 1000)::numeric, 1) AS "decayed mean ms",
+       round((logscore_ewm_stddev(e) / 1000)::numeric, 1) AS "decayed stddev ms",
+       logscore_ewm_count(e) AS events
+FROM demo_incident i,
+     LATERAL (VALUES ('the incident''s start', i.starts), ('its end', i.ends),
+                     ('an hour after', i.ends + interval '1 hour')) v(label, upto),
+     LATERAL (SELECT logscore_ewm(value, ts, '15 minutes') AS e FROM events
+              WHERE service = i.service AND ts < v.upto) x;
+
+-- Found, and only where it happened: the one episode is the incident's
+-- service, critical, starting within three minutes of the incident and over
+-- within five minutes of its end; ON_ERROR_STOP makes a miss, or a false
+-- alert, fatal.
+DO $$
+DECLARE
+	i record;
+	found bigint;
+	others bigint;
+BEGIN
+	SELECT * INTO i FROM demo_incident;
+	SELECT count(*) FILTER (WHERE e.service = i.service AND e.worst = 'critical'
+	                          AND e.starts >= i.starts AND e.starts <= i.starts + interval '3 minutes'
+	                          AND e.ends >= i.ends AND e.ends <= i.ends + interval '5 minutes'),
+	       count(*)
+	INTO found, others FROM episodes e;
+	IF found <> 1 THEN
+		RAISE EXCEPTION 'the incident in % from % to % was not found as one critical episode', i.service, i.starts, i.ends;
+	END IF;
+	IF others > 1 THEN
+		RAISE EXCEPTION '% alert episodes besides the incident', others - 1;
+	END IF;
+END
+$$;
+SQL
+echo "  the incident is found, and nothing else: one critical episode of $INCIDENT_SERVICE, from within 3 minutes of its start to within 5 of its end."
+
+step "10. writing a chart: the incident, its scores and its alert state"
+csv=$scratch/incident.csv
+sql -A -F, -t >"$csv" <<'SQL'
+SELECT to_char(minute, 'YYYY-MM-DD"T"HH24:MI:SS'), round((p50 / 1000)::numeric, 3),
+       coalesce(round(z::numeric, 2)::text, ''), state
+FROM minute_states s, demo_incident i
+WHERE s.service = i.service
+  AND s.minute >= i.starts - interval '2 hours' AND s.minute < i.ends + interval '1 hour'
+ORDER BY minute;
+SQL
+/usr/bin/python3 "$demo_dir/incident_chart.py" "$csv" "$incident_chart" "$INCIDENT_SERVICE" \
+	"$(sql -At -c 'SHOW TimeZone')"
+echo "  wrote $incident_chart"
 
 finish_step
 say "done in $(elapsed "$demo_t0")"
