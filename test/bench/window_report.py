@@ -13,12 +13,12 @@ import statistics
 import sys
 
 LABELS = {
-    "zscore": "`logscore_zscore(value) OVER (ORDER BY id ROWS BETWEEN W PRECEDING AND CURRENT ROW)`",
+    "zscore": "`logscore_zscore(value) OVER (ORDER BY id ROWS BETWEEN {W} PRECEDING AND CURRENT ROW)`",
     "builtin": "`(value - avg(value) OVER w) / nullif(stddev(value) OVER w, 0)`, "
-               "`w AS (ORDER BY id ROWS BETWEEN W PRECEDING AND 1 PRECEDING)`",
-    "robust": "`logscore_robust_zscore(value) OVER (ORDER BY id ROWS BETWEEN W PRECEDING AND CURRENT ROW)`",
+               "`w AS (ORDER BY id ROWS BETWEEN {W} PRECEDING AND 1 PRECEDING)`",
+    "robust": "`logscore_robust_zscore(value) OVER (ORDER BY id ROWS BETWEEN {W} PRECEDING AND CURRENT ROW)`",
     "percentile_cont": "`LEFT JOIN LATERAL (SELECT percentile_cont('{0.25,0.5,0.75}') WITHIN GROUP "
-                       "(ORDER BY o.value) FROM t o WHERE o.id >= e.id - W AND o.id < e.id HAVING count(*) >= 4)`",
+                       "(ORDER BY o.value) FROM w_events o WHERE o.id >= e.id - {W} AND o.id < e.id HAVING count(*) >= 4)`",
 }
 SPEEDUP_TARGET = 100.0
 AGREEMENT_TARGET = 1e-9
@@ -123,8 +123,8 @@ def report(res):
             f"{fmt_ms(res.ms('builtin', w, n)) if w in b else '—'} | {fmt_ns(b.get(w))} | "
             f"{fmt_ratio(ratio(b.get(w), z[w]))} | {same} |")
     add("")
-    add(f"- logscore: {LABELS['zscore']}")
-    add(f"- built-in: {LABELS['builtin']} (PostgreSQL's float8 `avg` and `stddev` have no inverse "
+    add(f"- logscore: {LABELS['zscore']}".replace("{W}", "W"))
+    add(f"- built-in: {LABELS['builtin']}".replace("{W}", "W") + " (PostgreSQL's float8 `avg` and `stddev` have no inverse "
         "transition function, so each row re-aggregates its frame)")
     zc = res.check("zscore_check")
     if zc:
@@ -151,8 +151,8 @@ def report(res):
     add("")
     add("| candidate | ms | ns/row |")
     add("|---|---:|---:|")
-    add(f"| {LABELS['robust'].replace('W', f'{big}')} | {fmt_ms(res.ms('robust', big, n_robust))} | {fmt_ns(ours_small)} |")
-    add(f"| {LABELS['percentile_cont'].replace('W', f'{big}')} | {fmt_ms(res.ms('percentile_cont', big, n_robust))} | {fmt_ns(pc)} |")
+    add(f"| {LABELS['robust'].replace('{W}', str(big))} | {fmt_ms(res.ms('robust', big, n_robust))} | {fmt_ns(ours_small)} |")
+    add(f"| {LABELS['percentile_cont'].replace('{W}', str(big))} | {fmt_ms(res.ms('percentile_cont', big, n_robust))} | {fmt_ns(pc)} |")
     add("")
     rc = res.check("robust_check")
     if rc:
@@ -172,7 +172,7 @@ def report(res):
     target(f"`logscore_zscore` over a {big:,}-row window ≥ {SPEEDUP_TARGET:g}× faster than the built-in "
            f"avg/stddev window on {n:,} rows", fmt_ratio(sp) + " faster", sp is not None and sp >= SPEEDUP_TARGET)
     if zc:
-        target(f"… same results to {AGREEMENT_TARGET:g} (row by row, |Δ| / max(1, |z|))",
+        target(f"… same results to {AGREEMENT_TARGET:g} (row by row, \\|Δ\\| / max(1, \\|z\\|))",
                f"{zc[2]:.3g}; {zc[1]} NULL mismatches", zc[2] <= AGREEMENT_TARGET and zc[1] == 0)
     flat = ratio(z[windows[-1]], z[windows[0]])
     target(f"cost per row does not grow with the window: ns/row at W = {windows[-1]:,} ≤ {FLAT_TARGET:g}× "
