@@ -280,6 +280,38 @@ SQL
 # in psql's output (see collect.py)
 marker() { printf '\\echo @@ %s\n' "$*"; }
 
+# finish_run NAME REPORT [EXTRA]: records the run's last facts (load, whether
+# logscore.so changed under it, how long it took), then writes NAME.csv, and
+# NAME.md (and EXTRA, e.g. NAME.png) made from it by REPORT: into --out, or
+# test/bench, or for --quick into scratch, printing the report (a smoke run
+# keeps nothing).
+finish_run() {
+	local name=$1 report=$2 extra=${3:-} out
+	meta load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
+	if [ "$(printf '%s\n' "${so_marks[@]}" | cut -d= -f2 | sort -u | wc -l)" -ne 1 ]; then
+		say "WARNING: logscore.so was reinstalled during the run: ${so_marks[*]}"
+		meta so_changed "${so_marks[*]}"
+	fi
+	meta run_seconds "$((($(now_us) - run_t0) / 1000000))"
+	if [ -n "$OUT" ]; then
+		mkdir -p "$OUT"
+		out=$(cd "$OUT" && pwd)
+	elif [ -n "$QUICK" ]; then
+		out=$scratch/report
+		mkdir -p "$out"
+	else
+		out=$bench_dir
+	fi
+	cp "$csv" "$out/$name.csv"
+	"$PYTHON" "$bench_dir/$report" "$out/$name.csv" "$out/$name.md" ${extra:+"$out/$extra"}
+	if [ -n "$QUICK" ] && [ -z "$OUT" ]; then
+		cat "$out/$name.md"
+	else
+		say "wrote $out/$name.md, $name.csv${extra:+ and $extra}"
+	fi
+	say "done in $(elapsed "$run_t0")"
+}
+
 # --- the cluster ---------------------------------------------------------
 
 say "starting a throwaway PostgreSQL $PG_MAJOR cluster (shared_buffers=$SHARED_BUFFERS)"
@@ -609,28 +641,5 @@ printf '    (%s)\n' "$(elapsed "$t0")" >&2
 # --- wrap up ---------------------------------------------------------------
 
 meta resident_after "$(resident)"
-meta load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
-if [ "$(printf '%s\n' "${so_marks[@]}" | cut -d= -f2 | sort -u | wc -l)" -ne 1 ]; then
-	say "WARNING: logscore.so was reinstalled during the run: ${so_marks[*]}"
-	meta so_changed "${so_marks[*]}"
-fi
-meta run_seconds "$((($(now_us) - run_t0) / 1000000))"
 collect check
-
-if [ -n "$OUT" ]; then
-	mkdir -p "$OUT"
-	out=$(cd "$OUT" && pwd)
-elif [ -n "$QUICK" ]; then
-	out=$scratch/report   # a smoke run keeps nothing, and prints the report
-	mkdir -p "$out"
-else
-	out=$bench_dir
-fi
-cp "$csv" "$out/results.csv"
-"$PYTHON" "$bench_dir/report.py" "$out/results.csv" "$out/results.md" "$out/results.png"
-if [ -n "$QUICK" ] && [ -z "$OUT" ]; then
-	cat "$out/results.md"
-else
-	say "wrote $out/results.md, results.csv and results.png"
-fi
-say "done in $(elapsed "$run_t0")"
+finish_run results report.py results.png

@@ -171,27 +171,4 @@ so_mark window-end
 
 # --- wrap up ------------------------------------------------------------------
 
-meta load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
-if [ "$(printf '%s\n' "${so_marks[@]}" | cut -d= -f2 | sort -u | wc -l)" -ne 1 ]; then
-	say "WARNING: logscore.so was reinstalled during the run: ${so_marks[*]}"
-	meta so_changed "${so_marks[*]}"
-fi
-meta run_seconds "$((($(now_us) - run_t0) / 1000000))"
-
-if [ -n "$OUT" ]; then
-	mkdir -p "$OUT"
-	out=$(cd "$OUT" && pwd)
-elif [ -n "$QUICK" ]; then
-	out=$scratch/report
-	mkdir -p "$out"
-else
-	out=$bench_dir
-fi
-cp "$csv" "$out/window-results.csv"
-"$PYTHON" "$bench_dir/window_report.py" "$out/window-results.csv" "$out/window-results.md"
-if [ -n "$QUICK" ] && [ -z "$OUT" ]; then
-	cat "$out/window-results.md"
-else
-	say "wrote $out/window-results.md and window-results.csv"
-fi
-say "done in $(elapsed "$run_t0")"
+finish_run window-results window_report.py
