@@ -5,8 +5,8 @@
  *	  quantiles logscore_quantile gives.
  *
  * It runs once per ingested row, joined to a baseline per service, so the
- * baseline's quantiles are kept in fn_extra with a copy of its bytes: a row
- * whose baseline has the same bytes as the last one only compares them
+ * baselines' quantiles are kept in fn_extra with a copy of their bytes: a
+ * row whose baseline has the same bytes as one kept only compares them
  * instead of decoding the sketch again.
  */
 #include "postgres.h"
@@ -29,12 +29,28 @@ typedef struct BaselineQuantiles
 	double		p75;
 } BaselineQuantiles;
 
-typedef struct BaselineCache
+/*
+ * How many baselines a call site keeps.  A join to one baseline per service
+ * meets them interleaved, row after row, so keeping only the last one
+ * decoded a sketch on nearly every row: over 50 services, 1.8 us a row
+ * against 17 ns when the rows came sorted by service.
+ */
+#define BASELINE_CACHE_SIZE 64
+
+typedef struct BaselineEntry
 {
-	Size		length;			/* of key; 0 until a baseline is kept */
+	Size		length;			/* of key */
 	Size		allocated;
 	char	   *key;			/* the baseline's bytes, in fn_mcxt */
 	BaselineQuantiles quantiles;
+} BaselineEntry;
+
+typedef struct BaselineCache
+{
+	int			used;			/* entries filled */
+	int			next;			/* once all are, the one replaced next */
+	int			last;			/* the entry the previous row used */
+	BaselineEntry entries[BASELINE_CACHE_SIZE];
 } BaselineCache;
 
 static void
@@ -48,19 +64,36 @@ baseline_quantiles(const ls_sketch *s, BaselineQuantiles *out)
 	out->p75 = ls_sketch_quantile(s, 0.75);
 }
 
+static bool
+entry_holds(const BaselineEntry *entry, const char *bytes, Size length)
+{
+	return entry->length == length && memcmp(entry->key, bytes, length) == 0;
+}
+
 /* The quantiles of a flat baseline, from the cache or decoded into it. */
 static const BaselineQuantiles *
 cached_quantiles(FunctionCallInfo fcinfo, const char *bytes, Size length)
 {
 	BaselineCache *cache = (BaselineCache *) fcinfo->flinfo->fn_extra;
+	BaselineEntry *entry;
 	ls_sketch	sketch;
 	ls_allocator allocator;
 	BaselineQuantiles computed;
 	char		message[LS_MESSAGE_SIZE];
 
-	if (likely(cache != NULL) && cache->length == length &&
-		memcmp(cache->key, bytes, length) == 0)
-		return &cache->quantiles;
+	if (likely(cache != NULL))
+	{
+		if (entry_holds(&cache->entries[cache->last], bytes, length))
+			return &cache->entries[cache->last].quantiles;
+		for (int i = 0; i < cache->used; i++)
+		{
+			if (entry_holds(&cache->entries[i], bytes, length))
+			{
+				cache->last = i;
+				return &cache->entries[i].quantiles;
+			}
+		}
+	}
 
 	logscore_allocator_init(&allocator, CurrentMemoryContext);
 	if (ls_sketch_decode(&sketch, (const uint8_t *) bytes, length, &allocator,
@@ -77,19 +110,27 @@ cached_quantiles(FunctionCallInfo fcinfo, const char *bytes, Size length)
 		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BaselineCache));
 		fcinfo->flinfo->fn_extra = cache;
 	}
-	if (cache->allocated < length)
+	if (cache->used < BASELINE_CACHE_SIZE)
+		cache->last = cache->used++;
+	else
+	{
+		cache->last = cache->next;
+		cache->next = (cache->next + 1) % BASELINE_CACHE_SIZE;
+	}
+	entry = &cache->entries[cache->last];
+	if (entry->allocated < length)
 	{
 		char	   *key = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, length);
 
-		if (cache->key != NULL)
-			pfree(cache->key);
-		cache->key = key;
-		cache->allocated = length;
+		if (entry->key != NULL)
+			pfree(entry->key);
+		entry->key = key;
+		entry->allocated = length;
 	}
-	memcpy(cache->key, bytes, length);
-	cache->length = length;
-	cache->quantiles = computed;
-	return &cache->quantiles;
+	memcpy(entry->key, bytes, length);
+	entry->length = length;
+	entry->quantiles = computed;
+	return &entry->quantiles;
 }
 
 /* logscore_anomaly(value float8, baseline logscore_sketch) → float8 */
