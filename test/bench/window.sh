@@ -17,6 +17,10 @@
 # 2. logscore_robust_zscore against the one way to write it in SQL, a
 #    LATERAL percentile_cont over the frame's rows through the primary key,
 #    on the first W_ROBUST_ROWS events (it costs ~0.1 ms per row at W=1000).
+# 3. logscore_anomaly on an ingest path: the same events, with their
+#    services, joined to one baseline sketch per service, against the join
+#    alone (sum(value - 1)), with the rows as they come (services
+#    interleaved) and sorted by service.
 # Every candidate returns count(z) and sum(z); a timed query of logscore is
 # run ROUNDS times after a warm-up, the built-ins (a minute each at W=1000)
 # once, after their own warm-up at W=10.
@@ -41,10 +45,16 @@ generate events_gen "$W_ROWS"
 sql <<SQL
 CREATE TABLE $W_T (id bigint PRIMARY KEY, value double precision NOT NULL);
 INSERT INTO $W_T SELECT id, value FROM events_gen ORDER BY id;
+CREATE TABLE a_events AS SELECT id, service, value FROM events_gen ORDER BY id;
+CREATE TABLE a_events_sorted AS SELECT id, service, value FROM events_gen ORDER BY service, id;
+CREATE TABLE a_baseline AS SELECT service, logscore_sketch(value) AS sketch FROM events_gen GROUP BY service;
 DROP TABLE events_gen;
 VACUUM ANALYZE $W_T;
+VACUUM ANALYZE a_events;
+VACUUM ANALYZE a_events_sorted;
+ANALYZE a_baseline;
 SQL
-sql_value "SELECT pg_prewarm('$W_T') + pg_prewarm('${W_T}_pkey')" >/dev/null
+sql_value "SELECT pg_prewarm('$W_T') + pg_prewarm('${W_T}_pkey') + pg_prewarm('a_events') + pg_prewarm('a_events_sorted')" >/dev/null
 meta "data_$W_T" "$(sql_value "SELECT format('%s rows, value from %s to %s, %s', count(*), min(value), max(value),
 	pg_size_pretty(pg_table_size('$W_T'))) FROM $W_T")"
 printf '    (%s)\n' "$(elapsed "$t0")" >&2
@@ -69,6 +79,12 @@ w_query() { # NAME W [ROWS]
 	robust)
 		echo "SELECT count(z) || ' ' || sum(z) FROM (SELECT logscore_robust_zscore(value) OVER (ORDER BY id
 		      ROWS BETWEEN $w PRECEDING AND CURRENT ROW) AS z FROM $W_T WHERE id <= $rows) s" ;;
+	anomaly | anomaly_sorted)
+		echo "SELECT count(z) || ' ' || sum(z) FROM (SELECT logscore_anomaly(e.value, b.sketch) AS z
+		      FROM a_events${name#anomaly} e JOIN a_baseline b USING (service)) s" ;;
+	join | join_sorted)
+		echo "SELECT count(z) || ' ' || sum(z) FROM (SELECT e.value - 1 AS z
+		      FROM a_events${name#join} e JOIN a_baseline b USING (service)) s" ;;
 	percentile_cont)
 		# the frame's others through the primary key; fewer than 4 of them
 		# or an IQR of 0 give no z, as logscore_robust_zscore's NULL
@@ -165,6 +181,21 @@ JOIN (SELECT id, logscore_robust_zscore(value) OVER (ORDER BY id ROWS BETWEEN $w
 LEFT JOIN LATERAL (
   SELECT percentile_cont('{0.25,0.5,0.75}'::float8[]) WITHIN GROUP (ORDER BY o.value) AS q
   FROM $W_T o WHERE o.id >= e.id - $w AND o.id < e.id HAVING count(*) >= 4) p ON true"
+printf '    (%s)\n' "$(elapsed "$t0")" >&2
+
+# --- 3. logscore_anomaly at ingest -----------------------------------------------
+
+t0=$(now_us)
+meta baselines "$(sql_value "SELECT count(*) || ' services, ' || round(avg(pg_column_size(sketch))) || ' bytes a sketch' FROM a_baseline")"
+meta anomaly_plan "$({ w_settings; echo "EXPLAIN (COSTS OFF) $(w_query anomaly 0);"; } | sql -At | tr '\n' ' ' | sed 's/  */ /g')"
+say "logscore_anomaly: events joined to a baseline per service, 1 warm-up + $ROUNDS rounds ..."
+lines=()
+for ((r = 0; r <= ROUNDS; r++)); do
+	for name in join anomaly join_sorted anomaly_sorted; do
+		lines+=("$r $name 0")
+	done
+done
+w_time anomaly "${lines[@]}"
 printf '    (%s)\n' "$(elapsed "$t0")" >&2
 
 so_mark window-end

@@ -160,6 +160,25 @@ def report(res):
             f"max(1, |z|) = {rc[2]:.3g} (max |z| {rc[3]:.3g}).")
         add("")
 
+    if res.ms("anomaly", 0, n) is not None:
+        add(f"## `logscore_anomaly` at ingest over {n:,} rows")
+        add("")
+        add(f"The events joined to one baseline sketch per service ({m.get('baselines', '?')}), "
+            "`JOIN a_baseline b USING (service)`: the join alone returns `sum(e.value - 1)`, "
+            "logscore's `sum(logscore_anomaly(e.value, b.sketch))`; rows as they come (services interleaved) "
+            "and sorted by service.")
+        add("")
+        add("| rows | join alone ms | with `logscore_anomaly` ms | logscore_anomaly's own ns/row |")
+        add("|---|---:|---:|---:|")
+        for label, suffix in (("as they come", ""), ("sorted by service", "_sorted")):
+            join_ms = res.ms("join" + suffix, 0, n)
+            anomaly_ms = res.ms("anomaly" + suffix, 0, n)
+            own = None if join_ms is None or anomaly_ms is None else (anomaly_ms - join_ms) * 1e6 / n
+            add(f"| {label} | {fmt_ms(join_ms)} | {fmt_ms(anomaly_ms)} | {fmt_ns(own)} |")
+        add("")
+        add(f"Plan: `{m.get('anomaly_plan', '?').strip()}`")
+        add("")
+
     add("## Targets")
     add("")
     add("| target | measured | holds |")
