@@ -138,7 +138,7 @@ so_mark rollup-start
 } | rollup_session
 collect timing rollup w0-jitoff 0 off <"$scratch/rollup.out"
 meta rollup_initial_notice "$(sed -n 's/^NOTICE: *//p' "$scratch/rollup.err" | tail -n1)"
-meta watermark_initial "$(sql_value "SELECT watermark FROM logscore_rollups WHERE name = 'events_minute'")"
+meta watermark_initial "$(sql_value "SELECT watermark FROM logscore_rollups WHERE name = 'public.events_minute'")"
 
 say "inserting $S_NEW newer events ..."
 sql -c "INSERT INTO $S_T SELECT id + $S_ROWS, ts, service, value FROM events_new" \
@@ -149,9 +149,9 @@ sql_value "SELECT sum(pg_prewarm(c.oid)) FROM pg_class c
 meta rollup_window "$(sql_value "SELECT format('%s rows from %s on (of %s; %s of them new)',
 	(SELECT count(*) FROM $S_T WHERE ts >= b), b, (SELECT count(*) FROM $S_T), $S_NEW)
 	FROM (SELECT date_bin(bucket, watermark - lateness, timestamptz '2000-01-01 00:00:00+00') AS b
-	      FROM logscore_rollups WHERE name = 'events_minute') w")"
+	      FROM logscore_rollups WHERE name = 'public.events_minute') w")"
 meta rollup_window_rows "$(sql_value "SELECT count(*) FROM $S_T WHERE ts >= (SELECT date_bin(bucket, watermark - lateness,
-	timestamptz '2000-01-01 00:00:00+00') FROM logscore_rollups WHERE name = 'events_minute')")"
+	timestamptz '2000-01-01 00:00:00+00') FROM logscore_rollups WHERE name = 'public.events_minute')")"
 meta rollup_plan "$(sql_value "EXPLAIN (COSTS OFF) SELECT count(*) FROM $S_T WHERE ts >= now()" | tr '\n' ' ' | sed 's/  */ /g')"
 printf '    (%s)\n' "$(elapsed "$t0")" >&2
 
@@ -181,7 +181,7 @@ so_mark rollup-end
 collect timing rollup w0-jitoff 0 off <"$scratch/rollup.out"
 meta rollup_timed_notices "$(sed -n 's/^NOTICE: *//p' "$scratch/rollup.err" | paste -sd '|')"
 meta rollup_timed_source_rows "$(sed -n 's/^NOTICE: .*, \([0-9]*\) source rows.*/\1/p' "$scratch/rollup.err" | paste -sd ' ')"
-meta watermark_after_rounds "$(sql_value "SELECT watermark FROM logscore_rollups WHERE name = 'events_minute'")"
+meta watermark_after_rounds "$(sql_value "SELECT watermark FROM logscore_rollups WHERE name = 'public.events_minute'")"
 
 # one incremental run for real, then the same per-bucket counts from both
 : >"$scratch/rollup.err"

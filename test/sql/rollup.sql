@@ -16,9 +16,10 @@ FROM generate_series(0, 137) i;
 SELECT logscore_rollup_create('rollup_minute', 'rollup_events', 'ts', 'logscore(value)',
                               '1 minute', '{service}');
 \d rollup_minute
-SELECT name, target, source, time_column, value_expr, search_path, bucket, group_by, lateness,
-       watermark, last_run_at, last_run_buckets, last_run_rows
+SELECT name, owner, target, source, input, time_column, value_expr, bucket, group_by, lateness,
+       on_error, source_columns, source_types, watermark, last_run_at, last_run_buckets, last_run_rows
 FROM logscore_rollups;
+\d+ rollup_minute_input
 
 -- the rollup against the source, bucket by bucket and service by service:
 -- counts, and sketches equal to sketching the source's rows afresh
@@ -42,7 +43,7 @@ BEGIN;
 CALL logscore_rollup_run('rollup_minute');
 SELECT watermark = now() AS watermark_is_now, last_run_at = now() AS last_run_is_now,
        last_run_buckets, last_run_rows
-FROM logscore_rollups WHERE name = 'rollup_minute';
+FROM logscore_rollups WHERE name = 'public.rollup_minute';
 COMMIT;
 SELECT * FROM rollup_minute_check;
 SELECT bucket, service, logscore_count(sketch) AS n, logscore_min(sketch) AS min,
@@ -51,7 +52,7 @@ FROM rollup_minute WHERE bucket < '2024-01-01 12:02:00+00' ORDER BY 1, 2;
 
 -- say it is 12:30 now: with 10 minutes of lateness a run re-aggregates from
 -- 12:20 on, and finds nothing to change: no sketch differs, no row is rewritten
-UPDATE logscore_rollups SET watermark = '2024-01-01 12:30:00+00' WHERE name = 'rollup_minute';
+SELECT logscore_rollup_reset('rollup_minute', '2024-01-01 12:30:00+00');
 CREATE TABLE rollup_snapshot AS
 SELECT bucket, service, sketch::text AS sketch, ctid AS row_ctid, xmin AS row_xmin FROM rollup_minute;
 CALL logscore_rollup_run('rollup_minute');
@@ -59,11 +60,11 @@ SELECT count(*) AS rows_now,
        count(*) FILTER (WHERE s.sketch = r.sketch::text) AS same_sketch,
        count(*) FILTER (WHERE s.row_ctid = r.ctid AND s.row_xmin = r.xmin) AS not_rewritten
 FROM rollup_minute r FULL JOIN rollup_snapshot s USING (bucket, service);
-SELECT last_run_buckets, last_run_rows FROM logscore_rollups WHERE name = 'rollup_minute';
+SELECT last_run_buckets, last_run_rows FROM logscore_rollups WHERE name = 'public.rollup_minute';
 
 -- late events inside the window (12:21, 12:25) and new ones (12:31) are
 -- picked up by the next run
-UPDATE logscore_rollups SET watermark = '2024-01-01 12:30:00+00' WHERE name = 'rollup_minute';
+SELECT logscore_rollup_reset('rollup_minute', '2024-01-01 12:30:00+00');
 INSERT INTO rollup_events VALUES
   ('2024-01-01 12:21:05+00', 'api', 7),
   ('2024-01-01 12:25:30+00', 'db', 8),
@@ -77,28 +78,29 @@ WHERE bucket >= '2024-01-01 12:31:00+00' ORDER BY 1, 2;
 
 -- an event older than the window (12:05, when the run re-aggregates from
 -- 12:25 on) is not picked up: a documented limit of lateness
-UPDATE logscore_rollups SET watermark = '2024-01-01 12:35:00+00' WHERE name = 'rollup_minute';
+SELECT logscore_rollup_reset('rollup_minute', '2024-01-01 12:35:00+00');
 INSERT INTO rollup_events VALUES ('2024-01-01 12:05:10+00', 'api', 12);
 CALL logscore_rollup_run('rollup_minute');
 SELECT * FROM rollup_minute_check;
 -- setting the watermark to NULL re-aggregates everything
-UPDATE logscore_rollups SET watermark = NULL WHERE name = 'rollup_minute';
+SELECT logscore_rollup_reset('rollup_minute');
 CALL logscore_rollup_run('rollup_minute');
 SELECT * FROM rollup_minute_check;
 
--- a run that fails leaves the target and the catalog as they were: a rollup
--- without group columns whose value_expr divides by zero for some new rows
+-- with on_error 'stop', a run that fails leaves the target and the catalog
+-- as they were: a rollup without group columns whose value_expr divides by
+-- zero for some new rows
 SELECT logscore_rollup_create('rollup_ratio', 'rollup_events', 'ts', '1000.0 / (value + 1)',
-                              '10 minutes', lateness => '0');
+                              '10 minutes', lateness => '0', on_error => 'stop');
 CALL logscore_rollup_run('rollup_ratio');
 \d rollup_ratio
 SELECT bucket, logscore_count(sketch) AS n, round(logscore_max(sketch)::numeric, 3) AS max
 FROM rollup_ratio ORDER BY 1;
-UPDATE logscore_rollups SET watermark = '2024-01-01 12:10:00+00' WHERE name = 'rollup_ratio';
+SELECT logscore_rollup_reset('rollup_ratio', '2024-01-01 12:10:00+00');
 -- the target's rows and the catalog's row as text, before and now
 CREATE VIEW rollup_ratio_lines AS
 SELECT r::text AS line FROM rollup_ratio r UNION ALL
-SELECT c::text FROM logscore_rollups c WHERE name = 'rollup_ratio';
+SELECT c::text FROM logscore_rollups c WHERE name = 'public.rollup_ratio';
 CREATE TABLE rollup_ratio_before AS SELECT * FROM rollup_ratio_lines;
 CREATE VIEW rollup_ratio_changes AS
 SELECT (SELECT count(*) FROM rollup_ratio_before) AS lines,
@@ -118,7 +120,8 @@ SELECT * FROM rollup_ratio_changes;
 -- the same when the failure comes after every bucket was written: a
 -- statement trigger on the target refuses the upsert once it is done
 DELETE FROM rollup_events WHERE value = -1;
-CREATE FUNCTION rollup_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+-- (a run calls it with search_path = pg_catalog, pg_temp, so it sets its own)
+CREATE FUNCTION rollup_refuse() RETURNS trigger LANGUAGE plpgsql SET search_path = public AS $$
 BEGIN
   RAISE EXCEPTION 'refused after % rows', (SELECT count(*) FROM rollup_ratio)
     USING ERRCODE = 'check_violation';
@@ -135,17 +138,96 @@ SELECT bucket, logscore_count(sketch) AS n FROM rollup_ratio
 WHERE bucket >= '2024-01-01 12:10:00+00' ORDER BY 1;
 
 -- NULL values are left out of a sketch (a group whose values are all NULL
--- has a NULL sketch); NULL in a group column cannot be stored
+-- has a NULL sketch); NULL in a group column cannot be stored: such rows are
+-- set aside (counted once, in logscore_rollup_rejects), or with on_error
+-- 'stop' they fail the run
 SELECT logscore_rollup_create('rollup_nulls', 'rollup_events', 'ts',
                               'CASE WHEN service <> ''db'' THEN value END', '1 hour', '{service}');
 CALL logscore_rollup_run('rollup_nulls');
 SELECT bucket, service, logscore_count(sketch) AS n FROM rollup_nulls ORDER BY 1, 2;
 INSERT INTO rollup_events VALUES ('2024-01-01 12:59:00+00', NULL, 1);
-UPDATE logscore_rollups SET watermark = NULL WHERE name = 'rollup_nulls';
+SELECT logscore_rollup_reset('rollup_nulls');
+CALL logscore_rollup_run('rollup_nulls');
+SELECT ts, source_table, source_ctid, row_count, sqlstate, message
+FROM logscore_rollup_rejects j JOIN logscore_rollups r ON r.id = j.rollup_id
+WHERE r.name = 'public.rollup_nulls';
+SELECT logscore_rollup_alter('rollup_nulls', on_error => 'stop');
+SELECT logscore_rollup_reset('rollup_nulls');
 CALL logscore_rollup_run('rollup_nulls');
 \echo :LAST_ERROR_SQLSTATE
 DELETE FROM rollup_events WHERE service IS NULL;
 SELECT logscore_rollup_drop('rollup_nulls');
+
+-- a bad row never stalls a rollup: with on_error 'skip' (the default) the
+-- rows whose value fails (division by zero, out of range, NaN) are found by
+-- bisection and set aside with their address and error, the rest are rolled
+-- up, and the next run neither fails nor records them again
+CREATE TABLE poison_events (ts timestamptz, service text, value bigint);
+INSERT INTO poison_events
+SELECT '2024-01-01 12:00:00+00'::timestamptz + (i / 4) * interval '1 second',
+       (ARRAY['api', 'db'])[1 + i % 2], i
+FROM generate_series(0, 999) i;
+-- three bad rows, each sharing its time with good ones
+UPDATE poison_events SET value = -1 WHERE value = 101;
+UPDATE poison_events SET value = 9223372036854775807 WHERE value = 502;
+UPDATE poison_events SET value = -2 WHERE value = 903;
+SELECT logscore_rollup_create('poison_minute', 'poison_events', 'ts',
+  'CASE WHEN value = -2 THEN ''NaN''::float8 ELSE logscore(value) / (value + 1) END',
+  '1 minute', '{service}');
+CALL logscore_rollup_run('poison_minute');
+SELECT j.ts, p.value, j.row_count, j.sqlstate, j.message
+FROM logscore_rollup_rejects j JOIN poison_events p
+  ON p.tableoid = j.source_table AND p.ctid = j.source_ctid
+ORDER BY j.ts;
+SELECT sum(logscore_count(sketch)) AS rolled_up,
+       (SELECT count(*) FROM poison_events) - 3 AS good_rows
+FROM poison_minute;
+SELECT name, on_error, last_run_rows, last_run_rejected, rows_rejected, runs_skipped
+FROM logscore_rollup_health WHERE name = 'public.poison_minute';
+-- the next run (the same window, as lateness keeps it) neither fails nor
+-- counts them again; a new bad row is found and added
+INSERT INTO poison_events VALUES ('2024-01-01 12:03:00+00', 'db', -1), ('2024-01-01 12:03:00+00', 'db', 5);
+SELECT logscore_rollup_reset('poison_minute', '2024-01-01 12:05:00+00');
+CALL logscore_rollup_run('poison_minute');
+SELECT count(*) AS dead_letters, sum(row_count) AS rows FROM logscore_rollup_rejects;
+SELECT sum(logscore_count(sketch)) AS rolled_up FROM poison_minute;
+SELECT last_run_rejected, rows_rejected FROM logscore_rollup_health WHERE name = 'public.poison_minute';
+-- with on_error 'stop' a bad row fails the run, and nothing changes
+SELECT logscore_rollup_alter('poison_minute', on_error => 'stop');
+INSERT INTO poison_events VALUES ('2024-01-01 12:04:00+00', 'api', -1);
+SELECT logscore_rollup_reset('poison_minute', '2024-01-01 12:05:00+00');
+CALL logscore_rollup_run('poison_minute');
+\echo :LAST_ERROR_SQLSTATE
+SELECT last_run_rejected, rows_rejected FROM logscore_rollup_health WHERE name = 'public.poison_minute';
+SELECT logscore_rollup_alter('poison_minute', on_error => 'sometimes');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_alter('poison_minute', lateness => '-1 minute');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_drop('poison_minute');
+SELECT count(*) AS dead_letters_left FROM logscore_rollup_rejects;
+DROP TABLE poison_events;
+
+-- a view as source has no row addresses: a failing row sets aside the rows
+-- of its event time, counted
+CREATE VIEW poison_view AS SELECT ts, value FROM rollup_events;
+SELECT logscore_rollup_create('poison_view_hourly', 'poison_view', 'ts', '1.0 / value', '1 hour');
+CALL logscore_rollup_run('poison_view_hourly');
+SELECT j.ts, j.source_table, j.row_count, j.sqlstate
+FROM logscore_rollup_rejects j ORDER BY j.ts LIMIT 3;
+SELECT (SELECT sum(logscore_count(sketch)) FROM poison_view_hourly) AS rolled_up,
+       (SELECT count(*) FROM rollup_events WHERE value <> 0) AS nonzero_rows;
+SELECT logscore_rollup_drop('poison_view_hourly');
+DROP VIEW poison_view;
+
+-- settings that every run would fail on are refused when the rollup is made
+SELECT logscore_rollup_create('rollup_bad', 'rollup_events', 'ts', 'value', '2147483647 days');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('rollup_bad', 'rollup_events', 'ts', 'value', '1 minute', on_error => 'never');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create('rollup_bad', 'rollup_events', 'ts', 'value', '1 minute', '{ts}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_rollup_create(repeat('r', 60), 'rollup_events', 'ts', 'value', '1 minute');
+\echo :LAST_ERROR_SQLSTATE
 
 -- names: quoted, schema-qualified, or in the creator's current schema; and
 -- value_expr is resolved with the creator's search_path, whoever runs it
@@ -249,7 +331,7 @@ SELECT to_regclass('rollup_ratio') IS NOT NULL AS table_kept;
 -- a view on the table keeps it: the drop fails as a whole and the rollup stays
 SELECT logscore_rollup_drop('rollup_minute');
 \echo :LAST_ERROR_SQLSTATE
-SELECT count(*) AS still_listed FROM logscore_rollups WHERE name = 'rollup_minute';
+SELECT count(*) AS still_listed FROM logscore_rollups WHERE name = 'public.rollup_minute';
 DROP VIEW rollup_minute_check;
 SELECT logscore_rollup_drop('rollup_minute');
 SELECT to_regclass('rollup_minute') IS NULL AS table_dropped;

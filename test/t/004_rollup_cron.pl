@@ -64,7 +64,7 @@ ok( $node->poll_query_until(
 		'postgres', 'SELECT behind = 0 AND rolled_up = 300 FROM rollup_lag'),
 	'the pg_cron job rolls up the first 300 events');
 my $first_watermark = $node->safe_psql('postgres',
-	"SELECT watermark FROM logscore_rollups WHERE name = 'scores_minute'");
+	"SELECT watermark FROM logscore_rollups WHERE name = 'public.scores_minute'");
 isnt($first_watermark, '', "the run set the watermark ($first_watermark)");
 
 # new events, and late ones within the lateness window (10 minutes)
@@ -79,7 +79,7 @@ ok( $node->poll_query_until(
 	'a later run picks up new and late events');
 ok( $node->safe_psql(
 		'postgres',
-		"SELECT watermark > '$first_watermark' FROM logscore_rollups WHERE name = 'scores_minute'"
+		"SELECT watermark > '$first_watermark' FROM logscore_rollups WHERE name = 'public.scores_minute'"
 	) eq 't',
 	'the watermark advanced');
 
