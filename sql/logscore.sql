@@ -320,6 +320,48 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION logscore_rollup_unregister(text) IS
 'logscore_rollup_drop''s first step: forgets a rollup the caller owns, with its skips and rejects; PARALLEL UNSAFE: it writes';
 
+CREATE FUNCTION logscore_rollup_bind(target_schema text, input_name text, source regclass,
+  time_column text, group_by text[], value_expr text, search_path text,
+  OUT input regclass, OUT source_columns text[], OUT source_types text[])
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  group_columns text;
+BEGIN
+  SELECT coalesce(pg_catalog.string_agg(pg_catalog.format(', %I', g.col), '' ORDER BY g.ord), '')
+  INTO group_columns
+  FROM pg_catalog.unnest(group_by) WITH ORDINALITY AS g(col, ord);
+  -- value_expr is resolved here, once, with the creator's search_path; the
+  -- view's references are fixed by OID from now on.  Tables give each row's
+  -- address, so that a run can set a failing row aside by itself.
+  PERFORM pg_catalog.set_config('search_path', logscore_rollup_bind.search_path, true);
+  EXECUTE pg_catalog.format(E'CREATE VIEW %I.%I AS SELECT %I%s, (\n%s\n)::pg_catalog.float8 AS logscore_value%s FROM %s',
+    target_schema, input_name, time_column, group_columns, value_expr,
+    CASE WHEN (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = source) IN ('r', 'p', 'm')
+         THEN ', tableoid AS logscore_tableoid, ctid AS logscore_ctid' ELSE '' END,
+    source::pg_catalog.text);
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+  input := pg_catalog.format('%I.%I', target_schema, input_name)::pg_catalog.regclass;
+
+  -- the source columns the view reads, and their types now
+  SELECT coalesce(pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY a.attnum), '{}'),
+         coalesce(pg_catalog.array_agg(pg_catalog.format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum), '{}')
+  INTO source_columns, source_types
+  FROM pg_catalog.pg_attribute a
+  WHERE a.attrelid = source AND a.attnum > 0 AND NOT a.attisdropped
+    AND EXISTS (SELECT FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite w
+                  ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = w.oid
+                WHERE w.ev_class = input AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                  AND d.refobjid = source AND d.refobjsubid = a.attnum);
+  EXECUTE pg_catalog.format('COMMENT ON VIEW %s IS %L', input,
+    pg_catalog.format('logscore rollup input: the rows of %s, with value_expr %s bound', source, value_expr));
+END;
+$$;
+
+COMMENT ON FUNCTION logscore_rollup_bind(text, text, regclass, text, text[], text, text) IS
+'Creates a rollup''s input view, binding value_expr and the group columns with the given search_path, and names the source columns it reads; PARALLEL UNSAFE: it writes';
+
 CREATE FUNCTION logscore_rollup_create_internal(name text, source regclass, time_column text,
   value_expr text, bucket interval, group_by text[], lateness interval, on_error text,
   search_path text)
@@ -342,7 +384,6 @@ DECLARE
   column_type text;
   column_defs text := '';
   key_columns text := '';
-  view_columns text := '';
   source_columns text[];
   source_types text[];
   seen text[] := '{}';
@@ -490,12 +531,10 @@ BEGIN
     END IF;
     column_defs := column_defs || pg_catalog.format('%I %s NOT NULL, ', rec.col, column_type);
     key_columns := key_columns || pg_catalog.format(', %I', rec.col);
-    view_columns := view_columns || pg_catalog.format(', %I', rec.col);
   END LOOP;
 
   -- value_expr: planned as a run uses it, with the creator's search_path, as
-  -- one statement (a cursor refuses several) that reads no row; then bound
-  -- into the input view, whose references are fixed from now on
+  -- one statement (a cursor refuses several) that reads no row
   PERFORM pg_catalog.set_config('search_path', logscore_rollup_create_internal.search_path, true);
   BEGIN
     FOR rec IN EXECUTE pg_catalog.format(E'SELECT @extschema@.logscore_sketch((\n%s\n)::pg_catalog.float8) FROM %s LIMIT 0',
@@ -506,13 +545,11 @@ BEGIN
     RAISE EXCEPTION 'value_expr must be one expression: %', value_expr
       USING ERRCODE = 'syntax_error';
   END;
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
   BEGIN
-    EXECUTE pg_catalog.format(E'CREATE VIEW %I.%I AS SELECT %I%s, (\n%s\n)::pg_catalog.float8 AS logscore_value%s FROM %s',
-      target_schema, input_name, time_column, view_columns, value_expr,
-      CASE WHEN source_kind IN ('r', 'p', 'm') THEN ', tableoid AS logscore_tableoid, ctid AS logscore_ctid' ELSE '' END,
-      source::pg_catalog.text);
-    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-    input := pg_catalog.format('%I.%I', target_schema, input_name)::pg_catalog.regclass;
+    SELECT b.input, b.source_columns, b.source_types INTO input, source_columns, source_types
+    FROM @extschema@.logscore_rollup_bind(target_schema, input_name, source, time_column, group_by,
+                                          value_expr, logscore_rollup_create_internal.search_path) b;
     EXECUTE pg_catalog.format(
       'CREATE TABLE %I.%I (bucket pg_catalog.timestamptz NOT NULL, %ssketch @extschema@.logscore_sketch, PRIMARY KEY (bucket%s))',
       target_schema, target_table, column_defs, key_columns);
@@ -523,26 +560,12 @@ BEGIN
   END;
   target := canonical::pg_catalog.regclass;
 
-  -- the source columns the view reads, and their types now
-  SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY a.attnum),
-         pg_catalog.array_agg(pg_catalog.format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum)
-  INTO source_columns, source_types
-  FROM pg_catalog.pg_attribute a
-  WHERE a.attrelid = source AND a.attnum > 0 AND NOT a.attisdropped
-    AND EXISTS (SELECT FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite w
-                  ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = w.oid
-                WHERE w.ev_class = input AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
-                  AND d.refobjid = source AND d.refobjsubid = a.attnum);
-
   EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', target,
     pg_catalog.format('logscore rollup %s of %s: sketches of %s per %s; refresh with CALL logscore_rollup_run(%L)',
                       canonical, source, value_expr, bucket, canonical));
-  EXECUTE pg_catalog.format('COMMENT ON VIEW %s IS %L', input,
-    pg_catalog.format('logscore rollup %s reads this view of %s; its value_expr is bound here', canonical, source));
 
   PERFORM @extschema@.logscore_rollup_register(canonical, target, source, input, time_column,
-    value_expr, bucket, group_by, lateness, on_error,
-    coalesce(source_columns, '{}'), coalesce(source_types, '{}'));
+    value_expr, bucket, group_by, lateness, on_error, source_columns, source_types);
   RETURN target;
 END;
 $$;

@@ -58,7 +58,44 @@ foreach my $old (@versions)
 	my $db = "from_" . ($old =~ s/\./_/gr);
 	$node->safe_psql('postgres', "CREATE DATABASE $db");
 	$node->safe_psql($db, "CREATE EXTENSION logscore VERSION '$old'");
+	# a rollup made before the update keeps running after it, now bound
+	my $has_rollups = $node->safe_psql($db,
+		"SELECT count(*) FROM pg_proc WHERE proname = 'logscore_rollup_run'");
+	if ($has_rollups)
+	{
+		$node->safe_psql(
+			$db, q{
+CREATE SCHEMA app;
+CREATE TABLE app.events (ts timestamptz, service text, value bigint);
+INSERT INTO app.events SELECT '2024-01-01 12:00:00+00'::timestamptz + i * interval '7 seconds',
+  (ARRAY['api', 'db'])[1 + i % 2], i FROM generate_series(0, 99) i;
+SET search_path = app, public;
+SELECT logscore_rollup_create('events_minute', 'events', 'ts', 'logscore(value)', '1 minute', '{service}');
+CALL logscore_rollup_run('events_minute');
+});
+	}
 	$node->safe_psql($db, 'ALTER EXTENSION logscore UPDATE');
+	if ($has_rollups)
+	{
+		$node->safe_psql($db, q{
+INSERT INTO app.events VALUES ('2024-01-01 12:30:00+00', 'web', 5);
+SELECT logscore_rollup_reset('app.events_minute');
+CALL logscore_rollup_run('events_minute');
+});
+		is( $node->safe_psql(
+				$db,
+				q{SELECT name || ' ' || owner || ' ' || input || ' ' || array_to_string(source_columns, ',')
+				  || ' ' || (SELECT sum(logscore_count(sketch)) FROM app.events_minute)
+				  FROM logscore_rollups}),
+			'app.events_minute postgres app.events_minute_input ts,service,value 101',
+			"a rollup made with $old is bound, owned and keeps running after the update");
+		is( $node->safe_psql(
+				$db,
+				q{SELECT count(*) FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+				  WHERE d.objid = 'app.events_minute_input'::regclass AND d.deptype = 'e'}),
+			'0', 'its input view belongs to its owner, not to the extension');
+		$node->safe_psql($db, "SELECT logscore_rollup_drop('app.events_minute'); DROP SCHEMA app CASCADE");
+	}
 	is($node->safe_psql($db, "SELECT extversion FROM pg_extension WHERE extname = 'logscore'"),
 		$current, "$old updates to $current");
 	my $updated = $node->safe_psql($db, $describe);
