@@ -451,6 +451,17 @@ logscore_rollup_register(PG_FUNCTION_ARGS)
 					 errmsg("logscore_rollup_register: arguments must not be null")));
 	require_owner(PG_GETARG_OID(1), "table");
 	require_owner(PG_GETARG_OID(3), "view");
+	/* a rollup's name is its table's: nobody can take another one's */
+	{
+		Oid			target = PG_GETARG_OID(1);
+		char	   *canonical = quote_qualified_identifier(get_namespace_name(get_rel_namespace(target)),
+														   get_rel_name(target));
+
+		if (strcmp(canonical, text_to_cstring(PG_GETARG_TEXT_PP(0))) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("a rollup's name must be its table's qualified name, %s", canonical)));
+	}
 	values[0] = PG_GETARG_DATUM(0);
 	values[1] = ObjectIdGetDatum(GetUserId());
 	for (int i = 1; i < 12; i++)
