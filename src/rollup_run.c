@@ -173,6 +173,7 @@ set_exclusion_params(RunState *st)
 	st->values[P_SKIP_CTIDS] = PointerGetDatum(construct_array(ctids, n, TIDOID,
 															   sizeof(ItemPointerData), false,
 															   TYPALIGN_SHORT));
+	st->nulls[P_SKIP_TABLES] = st->nulls[P_SKIP_CTIDS] = st->nulls[P_SKIP_TIMES] = ' ';
 	st->values[P_SKIP_TIMES] = PointerGetDatum(construct_array(times, ntimes, TIMESTAMPTZOID,
 															   sizeof(TimestampTz),
 															   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
@@ -214,6 +215,7 @@ reject_rows_at(RunState *st, TimestampTz ts, ErrorData *error)
 	bool		isnull;
 
 	st->values[P_FROM] = TimestampTzGetDatum(ts);
+	st->nulls[P_FROM] = ' ';
 	if (!st->has_addresses)
 	{
 		run_plain(st, psprintf("SELECT pg_catalog.count(*) FROM %s i WHERE i.%s OPERATOR(pg_catalog.=) $%d%s",
@@ -250,6 +252,7 @@ reject_rows_at(RunState *st, TimestampTz ts, ErrorData *error)
 		CHECK_FOR_INTERRUPTS();
 		st->values[P_TABLE] = ObjectIdGetDatum(tables[i]);
 		st->values[P_CTID] = PointerGetDatum(&ctids[i]);
+		st->nulls[P_TABLE] = st->nulls[P_CTID] = ' ';
 		row_error = guarded(st, probe, SPI_OK_SELECT);
 		if (row_error)
 			add_reject(st, ts, tables[i], &ctids[i], 1, row_error);
@@ -269,6 +272,7 @@ bisect(RunState *st, const char *probe, TimestampTz *times, int from, int to)
 	CHECK_FOR_INTERRUPTS();
 	st->values[P_FROM] = TimestampTzGetDatum(times[from]);
 	st->values[P_TO] = TimestampTzGetDatum(times[to - 1]);
+	st->nulls[P_FROM] = st->nulls[P_TO] = ' ';
 	error = guarded(st, probe, SPI_OK_SELECT);
 	if (error == NULL)
 		return;
@@ -465,13 +469,15 @@ prepare(RunState *st)
 	st->types[P_TABLE] = OIDOID;
 	st->types[P_CTID] = TIDOID;
 	st->types[P_NEW] = TIMESTAMPTZOID;
-	memset(st->nulls, ' ', sizeof(st->nulls));
+	/* a parameter is null until set: parallel plans serialise all of them */
+	memset(st->nulls, 'n', sizeof(st->nulls));
 	for (int i = 0; i < P_COUNT; i++)
 		st->values[i] = (Datum) 0;
 	/* buckets are counted from 2000-01-01 00:00 UTC, the PostgreSQL epoch */
 	origin = 0;
 	st->values[P_BUCKET] = IntervalPGetDatum(e->bucket);
 	st->values[P_ORIGIN] = TimestampTzGetDatum(origin);
+	st->nulls[P_BUCKET] = st->nulls[P_ORIGIN] = st->nulls[P_LOWER] = st->nulls[P_NEW] = ' ';
 	if (e->has_watermark)
 		st->values[P_LOWER] =
 			DirectFunctionCall3(timestamptz_bin, IntervalPGetDatum(e->bucket),

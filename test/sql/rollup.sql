@@ -250,6 +250,15 @@ CALL logscore_rollup_run('rollup_schema.odd_daily');
 SELECT bucket, "Host Name", logscore_count(sketch) AS n, logscore_sum(sketch) AS sum
 FROM rollup_schema."Odd Hourly" ORDER BY 1, 2;
 SELECT bucket, logscore_count(sketch) AS n FROM rollup_schema.odd_daily;
+-- a bare name finds a rollup in any schema, without a search_path; two of
+-- one table name need the schema
+SELECT logscore_rollup_create('rollup_schema.rollup_minute', 'rollup_events', 'ts', 'value', '1 hour');
+CALL logscore_rollup_run('rollup_minute');
+\echo :LAST_ERROR_SQLSTATE
+SET search_path = rollup_schema;
+CALL public.logscore_rollup_run('rollup_schema.rollup_minute');
+RESET search_path;
+SELECT logscore_rollup_drop('rollup_schema.rollup_minute');
 
 -- validation: each error with its SQLSTATE, and nothing created
 SELECT logscore_rollup_create('rollup_minute', 'rollup_events', 'ts', 'value', '1 minute');
