@@ -6,21 +6,12 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib $FindBin::RealBin;
+use CronNode;
 
-my $node = PostgreSQL::Test::Cluster->new('rollup_cron');
-$node->init;
-# background workers, so pg_cron needs no TCP connection to run a job
-$node->append_conf(
-	'postgresql.conf', q{
-shared_preload_libraries = 'pg_cron'
-cron.database_name = 'postgres'
-cron.use_background_workers = on
-max_worker_processes = 20
-});
-$node->start;
+my $node = CronNode::start('rollup_cron');
 
-$node->safe_psql('postgres', 'CREATE EXTENSION pg_cron');
-$node->safe_psql('postgres', 'CREATE EXTENSION logscore');
 
 # pg_cron schedules by the second from 1.5 on; Debian 12 ships 1.4, whose
 # finest schedule is once a minute, so a wait can take up to a minute

@@ -10,6 +10,9 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib $FindBin::RealBin;
+use CronNode;
 use Time::HiRes qw(usleep);
 
 my $root = $ENV{LS_SOURCE_DIR} // '.';
@@ -22,20 +25,8 @@ while ($readme =~ /<!-- alert-path: ([\w-]+) -->\n```sql\n(.*?)```/gs)
 is(join(' ', sort keys %block), 'alerts baseline dashboard rollup scores',
 	'the README has the five blocks of the alert path');
 
-my $node = PostgreSQL::Test::Cluster->new('alert_cron');
-$node->init;
-# background workers, so pg_cron needs no TCP connection to run a job
-$node->append_conf(
-	'postgresql.conf', q{
-shared_preload_libraries = 'pg_cron'
-cron.database_name = 'postgres'
-cron.use_background_workers = on
-max_worker_processes = 20
-});
-$node->start;
+my $node = CronNode::start('alert_cron');
 
-$node->safe_psql('postgres', 'CREATE EXTENSION pg_cron');
-$node->safe_psql('postgres', 'CREATE EXTENSION logscore');
 # One clear minute ends an episode here instead of three, so the test waits
 # for one minute to pass rather than three.  The jobs' sessions read it like
 # any session does, which this shows too.

@@ -10,17 +10,11 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib $FindBin::RealBin;
+use CronNode;
 
-my $node = PostgreSQL::Test::Cluster->new('rollup_security');
-$node->init;
-$node->append_conf(
-	'postgresql.conf', q{
-shared_preload_libraries = 'pg_cron'
-cron.database_name = 'postgres'
-cron.use_background_workers = on
-max_worker_processes = 20
-});
-$node->start;
+my $node = CronNode::start('rollup_security');
 
 # The superuser's own statements name logscore's functions with their schema:
 # mallory plants look-alikes on the default search_path below.
@@ -43,8 +37,6 @@ sub mallory_is_superuser
 }
 
 sql(q{
-CREATE EXTENSION pg_cron;
-CREATE EXTENSION logscore;
 CREATE ROLE mallory LOGIN;
 CREATE ROLE alice LOGIN;
 CREATE ROLE bob LOGIN;
@@ -169,6 +161,11 @@ for my $attempt (
 	($rc, $out, $err) = as_role('bob', $attempt->[0]);
 	like($err, qr/must be owner of rollup|permission denied/, "bob cannot $attempt->[1] alice's rollup");
 }
+($rc, $out, $err) = as_role('mallory', q{
+SELECT logscore_rollup_register('public.events_daily', 'shared.mallory_events', 'public.events',
+  'shared.mallory_events', 'ts', 'value', '1 day', '{}', '0', 'skip', '{}', '{}')});
+like($err, qr/a rollup's name must be its table's qualified name, shared.mallory_events/,
+	'mallory cannot register a rollup of hers under another name, to take it from its creator');
 ($rc, $out, $err) = as_role('bob', q{
 SELECT (SELECT count(*) FROM logscore_rollups) || ' ' || (SELECT count(*) FROM logscore_rollup_health)
        || ' ' || (SELECT count(*) FROM logscore_rollup_rejects) || ' ' || (SELECT count(*) FROM logscore_rollup_skips);
