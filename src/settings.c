@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <stdlib.h>
 
+#include "executor/executor.h"
 #include "utils/guc.h"
 
 #include "logscore.h"
@@ -51,6 +52,18 @@ bool		logscore_pipeline_rejected = false;
 static bool loading = false;
 static char *rejected_value = NULL;		/* malloc'd; set with the flag above */
 static char rejected_message[LS_MESSAGE_SIZE];
+
+static ExecutorRun_hook_type previous_executor_run = NULL;
+
+static void
+run_executor(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
+			 bool execute_once)
+{
+	if (previous_executor_run)
+		previous_executor_run(queryDesc, direction, count, execute_once);
+	else
+		standard_ExecutorRun(queryDesc, direction, count, execute_once);
+}
 
 static const struct config_enum_entry on_overflow_options[] = {
 	{"error", LS_OVERFLOW_ERROR, false},
@@ -117,6 +130,40 @@ logscore_report_rejected_pipeline(void)
 					   rejected_value ? rejected_value : "", rejected_message),
 			 errhint("Set logscore.pipeline to a valid pipeline, and add logscore to session_preload_libraries so that bad values fail where they are set.")));
 	pg_unreachable();
+}
+
+/*
+ * A parallel worker never sees a value rejected in its leader: it loads the
+ * library before it takes the leader's settings, and a rejected setting is
+ * at its default, which the leader does not pass on.  The worker would use
+ * the default.  So while a value is refused, this backend runs its queries
+ * without workers: with parallelModeNeeded off, Gather and Gather Merge run
+ * their plans in the leader, as they do when PostgreSQL cannot use parallel
+ * mode, and the function reading the setting refuses there.  The flag is
+ * put back afterwards, since the plan may be a cached one.
+ */
+static void
+executor_run(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
+			 bool execute_once)
+{
+	PlannedStmt *stmt = queryDesc->plannedstmt;
+	bool		parallel = stmt->parallelModeNeeded;
+
+	if (likely(!logscore_pipeline_rejected) || !parallel)
+	{
+		run_executor(queryDesc, direction, count, execute_once);
+		return;
+	}
+	stmt->parallelModeNeeded = false;
+	PG_TRY();
+	{
+		run_executor(queryDesc, direction, count, execute_once);
+	}
+	PG_FINALLY();
+	{
+		stmt->parallelModeNeeded = parallel;
+	}
+	PG_END_TRY();
 }
 
 void
@@ -218,4 +265,7 @@ LogscoreSettingsInit(void)
 							NULL);
 
 	MarkGUCPrefixReserved("logscore");
+
+	previous_executor_run = ExecutorRun_hook;
+	ExecutorRun_hook = executor_run;
 }
