@@ -14,7 +14,7 @@ $node->init;
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION logscore');
 
-my ($ret, $stdout, $stderr);
+my ($ret, $stdout, $stderr, $log_offset);
 
 # --- without any preload ---
 
@@ -103,6 +103,30 @@ $node->safe_psql('postgres', 'ALTER DATABASE postgres RESET logscore.alert_exit_
 is($node->safe_psql('postgres', 'SELECT logscore_alert_state(z) FROM (VALUES (1.0::float8)) v(z)'), 'ok',
 	'after RESET the default applies');
 
+# --- without a preload, postgresql.conf values are not checked on reload ---
+
+# the server takes the value as it is; a session that loads logscore
+# afterwards refuses it, and a fixed file reloaded ends the refusal
+$log_offset = -s $node->logfile;
+$node->append_conf('postgresql.conf', "logscore.on_overflow = 'sometimes'\n");
+$node->reload;
+$node->wait_for_log(qr/parameter "logscore.on_overflow" changed to "sometimes"/, $log_offset);
+pass('without a preload, the server takes a bad value on reload');
+($ret, $stdout, $stderr) = $node->psql('postgres', 'SELECT logscore(3)');
+like($stderr, qr/ERROR:  logscore.on_overflow was set to an invalid value before logscore was loaded/,
+	'a session that loads logscore afterwards refuses it');
+is($node->safe_psql('postgres',
+	"SELECT error FROM pg_file_settings WHERE name = 'logscore.on_overflow' AND NOT applied"),
+	'', 'pg_file_settings shows no error in a session that has not loaded logscore');
+like($node->safe_psql('postgres',
+	"LOAD 'logscore'; SELECT error FROM pg_file_settings WHERE name = 'logscore.on_overflow' AND NOT applied"),
+	qr/setting could not be applied/, 'but does once it is loaded');
+$node->append_conf('postgresql.conf', "logscore.on_overflow = 'null'\n");
+$node->reload;
+$node->poll_query_until('postgres', "SELECT current_setting('logscore.on_overflow', true) = 'null'")
+  or die 'the fixed value did not arrive';
+is($node->safe_psql('postgres', 'SELECT logscore(3)'), '11', 'a fixed file reloaded ends the refusal');
+
 # --- shared_preload_libraries: postgresql.conf values are checked on reload ---
 
 $node->append_conf('postgresql.conf', "shared_preload_libraries = 'logscore'\nlogscore.pipeline = 'scale(3)'\n");
@@ -110,7 +134,7 @@ $node->restart;
 is($node->safe_psql('postgres', 'SHOW logscore.pipeline'), 'scale(3)', 'postgresql.conf sets the pipeline');
 is($node->safe_psql('postgres', 'SELECT logscore(7)'), '21', 'and sessions score with it');
 
-my $log_offset = -s $node->logfile;
+$log_offset = -s $node->logfile;
 $node->append_conf('postgresql.conf', "logscore.pipeline = 'scale(3) | clamp(9, 1)'\n");
 $node->reload;
 $node->wait_for_log(qr/invalid logscore pipeline: clamp: lower bound lo is greater than upper bound hi/, $log_offset);
