@@ -180,6 +180,7 @@ logscore_severity_setting(PG_FUNCTION_ARGS)
 	double		z = PG_GETARG_FLOAT8(0);
 	ls_alert_problem problem;
 
+	logscore_check_settings(LS_ALERT_LEVEL_SETTINGS);
 	if (unlikely(!ls_alert_check_levels(logscore_alert_warning, logscore_alert_critical,
 										&problem)))
 	{
@@ -254,6 +255,7 @@ logscore_alert_state_setting_step(PG_FUNCTION_ARGS)
 	{
 		ls_alert_problem problem;
 
+		logscore_check_settings(LS_ALERT_STATE_SETTINGS);
 		settings_thresholds(&state->thresholds);
 		if (!ls_alert_check(&state->thresholds, &problem))
 			report_problem(&problem, &state->thresholds, true);

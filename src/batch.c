@@ -78,7 +78,7 @@ dense_array_position(const DenseValues *dense, int i)
 static void
 score_dense(const ls_pipeline *p, DenseValues *dense)
 {
-	ls_overflow_mode mode = (ls_overflow_mode) logscore_on_overflow;
+	ls_overflow_mode mode = logscore_setting_on_overflow();
 
 	for (int start = 0; start < dense->nvalues; start += INTERRUPT_STRIDE)
 	{
@@ -104,7 +104,7 @@ score_array_in_place(const ls_pipeline *p, ArrayType *array)
 {
 	int			n = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
 	int64	   *values = (int64 *) ARR_DATA_PTR(array);
-	ls_overflow_mode mode = (ls_overflow_mode) logscore_on_overflow;
+	ls_overflow_mode mode = logscore_setting_on_overflow();
 	bool	   *isnull = NULL;
 
 	if (mode == LS_OVERFLOW_NULL)

@@ -17,8 +17,42 @@
 /* settings.c */
 extern int	logscore_on_overflow;
 extern PGDLLIMPORT const ls_pipeline *logscore_pipeline_compiled;
-extern PGDLLIMPORT bool logscore_pipeline_rejected;
 extern void LogscoreSettingsInit(void);
+
+/*
+ * The settings a value set before the library loaded may have been rejected
+ * for.  logscore_settings_rejected has a bit for each that is refused; the
+ * functions that read one call logscore_check_settings first.
+ */
+typedef enum LogscoreSetting
+{
+	LS_SETTING_PIPELINE,
+	LS_SETTING_ON_OVERFLOW,
+	LS_SETTING_ALERT_WARNING,
+	LS_SETTING_ALERT_CRITICAL,
+	LS_SETTING_ALERT_CLEAR,
+	LS_SETTING_ALERT_ENTER_AFTER,
+	LS_SETTING_ALERT_EXIT_AFTER,
+	LS_NSETTINGS
+} LogscoreSetting;
+
+#define LS_SETTING_BIT(setting) ((uint32) 1 << (setting))
+/* what logscore_severity(z) reads, and what logscore_alert_state(z) reads */
+#define LS_ALERT_LEVEL_SETTINGS \
+	(LS_SETTING_BIT(LS_SETTING_ALERT_WARNING) | LS_SETTING_BIT(LS_SETTING_ALERT_CRITICAL))
+#define LS_ALERT_STATE_SETTINGS \
+	(LS_ALERT_LEVEL_SETTINGS | LS_SETTING_BIT(LS_SETTING_ALERT_CLEAR) | \
+	 LS_SETTING_BIT(LS_SETTING_ALERT_ENTER_AFTER) | LS_SETTING_BIT(LS_SETTING_ALERT_EXIT_AFTER))
+
+extern PGDLLIMPORT uint32 logscore_settings_rejected;
+extern void logscore_report_rejected_setting(uint32 settings) pg_attribute_noreturn();
+
+static inline void
+logscore_check_settings(uint32 settings)
+{
+	if (unlikely((logscore_settings_rejected & settings) != 0))
+		logscore_report_rejected_setting(settings);
+}
 
 /* The logscore.alert_* settings' defaults (alert.c documents their use). */
 #define LS_DEFAULT_ALERT_WARNING 3.0
@@ -32,15 +66,21 @@ extern double logscore_alert_critical;
 extern double logscore_alert_clear;
 extern int	logscore_alert_enter_after;
 extern int	logscore_alert_exit_after;
-extern void logscore_report_rejected_pipeline(void) pg_attribute_noreturn();
 
 /* The compiled logscore.pipeline; inline, as it is read once per row. */
 static inline const ls_pipeline *
 logscore_setting_pipeline(void)
 {
-	if (unlikely(logscore_pipeline_rejected))
-		logscore_report_rejected_pipeline();
+	logscore_check_settings(LS_SETTING_BIT(LS_SETTING_PIPELINE));
 	return logscore_pipeline_compiled;
+}
+
+/* logscore.on_overflow, as an ls_overflow_mode */
+static inline ls_overflow_mode
+logscore_setting_on_overflow(void)
+{
+	logscore_check_settings(LS_SETTING_BIT(LS_SETTING_ON_OVERFLOW));
+	return (ls_overflow_mode) logscore_on_overflow;
 }
 
 /* pipeline_arg.c */

@@ -21,7 +21,7 @@ logscore_setting(PG_FUNCTION_ARGS)
 	int64		score;
 	ls_fault	fault;
 
-	switch (ls_pipeline_apply(p, logscore_on_overflow, PG_GETARG_INT64(0), &score, &fault))
+	switch (ls_pipeline_apply(p, logscore_setting_on_overflow(), PG_GETARG_INT64(0), &score, &fault))
 	{
 		case LS_APPLY_OK:
 			break;

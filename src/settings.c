@@ -4,7 +4,9 @@
  *	  its check hook, so a bad value fails where it is set and the per-row
  *	  path only reads the compiled form the assign hook installed.  The
  *	  alert thresholds are checked one by one here (their bounds) and against
- *	  each other where they are used (see alert.c).
+ *	  each other where they are used (see alert.c).  Values set before the
+ *	  library loaded that PostgreSQL rejects at load are refused where they
+ *	  are read.
  */
 #include "postgres.h"
 
@@ -12,6 +14,7 @@
 #include <limits.h>
 #include <stdlib.h>
 
+#include "executor/executor.h"
 #include "utils/guc.h"
 
 #include "logscore.h"
@@ -38,19 +41,121 @@ static char *pipeline_text = NULL;
  * logscore(bigint) when these are visible to the whole process.
  */
 const ls_pipeline *logscore_pipeline_compiled = NULL;
-bool		logscore_pipeline_rejected = false;
+uint32		logscore_settings_rejected = 0;
+
+/* Indexed by LogscoreSetting. */
+static const char *const setting_names[LS_NSETTINGS] = {
+	"logscore.pipeline", "logscore.on_overflow",
+	"logscore.alert_warning", "logscore.alert_critical", "logscore.alert_clear",
+	"logscore.alert_enter_after", "logscore.alert_exit_after"
+};
 
 /*
- * A value set before the library was loaded in this session (by SET, or by
- * ALTER ROLE / DATABASE ... SET) could not be checked then.  PostgreSQL
- * rejects a bad one at load with only a WARNING and keeps the default;
- * scoring with the default instead of the pipeline the user chose would be a
- * silent wrong answer, so logscore(bigint) refuses to run until the setting
- * is given a valid value.
+ * A value set before the library was loaded in this process (by SET, by
+ * ALTER ROLE / DATABASE ... SET, or in postgresql.conf) could not be checked
+ * then.  PostgreSQL rejects a bad one at load with only a WARNING and keeps
+ * the default; using the default instead of the value the user chose would
+ * be a silent wrong answer, so the functions that read the setting refuse to
+ * run until it is given a value again (any assignment after the load).
+ *
+ * logscore.pipeline's check hook sees its rejected values.  The other
+ * settings' hooks would not: PostgreSQL calls no check hook for a value it
+ * cannot parse or that is out of range.  So the values their placeholders
+ * held (the current one, and the reset one that ALTER ROLE / DATABASE or the
+ * file gave) are copied before they are defined and put to PostgreSQL's own
+ * test afterwards.
  */
+typedef struct RejectedValue
+{
+	char	   *value;			/* malloc'd */
+	char		message[LS_MESSAGE_SIZE];	/* why, when known ("" if not) */
+} RejectedValue;
+
 static bool loading = false;
-static char *rejected_value = NULL;		/* malloc'd; set with the flag above */
-static char rejected_message[LS_MESSAGE_SIZE];
+static RejectedValue rejected[LS_NSETTINGS];
+
+static ExecutorRun_hook_type previous_executor_run = NULL;
+
+static void
+run_executor(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
+			 bool execute_once)
+{
+	if (previous_executor_run)
+		previous_executor_run(queryDesc, direction, count, execute_once);
+	else
+		standard_ExecutorRun(queryDesc, direction, count, execute_once);
+}
+
+static void
+reject(LogscoreSetting setting, const char *value, const char *message)
+{
+	free(rejected[setting].value);
+	rejected[setting].value = strdup(value);
+	strlcpy(rejected[setting].message, message ? message : "",
+			sizeof(rejected[setting].message));
+	logscore_settings_rejected |= LS_SETTING_BIT(setting);
+}
+
+/* A value assigned after the load ends the refusal. */
+static void
+accept(LogscoreSetting setting)
+{
+	if (loading)
+		return;
+	free(rejected[setting].value);
+	rejected[setting].value = NULL;
+	logscore_settings_rejected &= ~LS_SETTING_BIT(setting);
+}
+
+/* What a placeholder held before its setting was defined, copied. */
+typedef struct EarlyValues
+{
+	char	   *current;
+	char	   *reset;
+} EarlyValues;
+
+static char *
+copy_value(const char *value)
+{
+	return value ? strdup(value) : NULL;
+}
+
+static void
+take_early_values(LogscoreSetting setting, EarlyValues *early)
+{
+	const char *name = setting_names[setting];
+
+	early->current = early->reset = NULL;
+	if ((GetConfigOptionFlags(name, true) & GUC_CUSTOM_PLACEHOLDER) == 0)
+		return;
+	early->current = copy_value(GetConfigOption(name, true, false));
+	early->reset = copy_value(GetConfigOptionResetString(name));
+}
+
+/*
+ * Whether PostgreSQL takes value for the setting, asked without setting it:
+ * then it answers -1 for a good value (not applied), 0 for a bad one.
+ */
+static bool
+takes_value(const char *name, const char *value)
+{
+	return set_config_option(name, value, PGC_USERSET, PGC_S_TEST, GUC_ACTION_SET,
+							 false, DEBUG3, false) != 0;
+}
+
+/* After the setting is defined: which of its early values it refused. */
+static void
+check_early_values(LogscoreSetting setting, EarlyValues *early)
+{
+	const char *name = setting_names[setting];
+
+	if (early->current != NULL && !takes_value(name, early->current))
+		reject(setting, early->current, NULL);
+	else if (early->reset != NULL && !takes_value(name, early->reset))
+		reject(setting, early->reset, NULL);
+	free(early->current);
+	free(early->reset);
+}
 
 static const struct config_enum_entry on_overflow_options[] = {
 	{"error", LS_OVERFLOW_ERROR, false},
@@ -69,12 +174,7 @@ check_pipeline(char **newval, void **extra, GucSource source)
 	if (ls_pipeline_parse(*newval, strlen(*newval), &compiled, &err) != LS_PARSE_OK)
 	{
 		if (loading && source > PGC_S_DEFAULT)
-		{
-			free(rejected_value);
-			rejected_value = strdup(*newval);
-			strlcpy(rejected_message, err.message, sizeof(rejected_message));
-			logscore_pipeline_rejected = (rejected_value != NULL);
-		}
+			reject(LS_SETTING_PIPELINE, *newval, err.message);
 		GUC_check_errcode(logscore_parse_errcode(&err));
 		GUC_check_errmsg("invalid logscore pipeline: %s", err.message);
 		GUC_check_errdetail("%s", logscore_error_detail(*newval, &err));
@@ -99,29 +199,116 @@ static void
 assign_pipeline(const char *newval, void *extra)
 {
 	logscore_pipeline_compiled = (const ls_pipeline *) extra;
-	if (!loading)
-	{
-		free(rejected_value);
-		rejected_value = NULL;
-		logscore_pipeline_rejected = false;
-	}
+	accept(LS_SETTING_PIPELINE);
 }
 
-void
-logscore_report_rejected_pipeline(void)
+static void
+assign_on_overflow(int newval, void *extra)
 {
+	accept(LS_SETTING_ON_OVERFLOW);
+}
+
+static void
+assign_alert_warning(double newval, void *extra)
+{
+	accept(LS_SETTING_ALERT_WARNING);
+}
+
+static void
+assign_alert_critical(double newval, void *extra)
+{
+	accept(LS_SETTING_ALERT_CRITICAL);
+}
+
+static void
+assign_alert_clear(double newval, void *extra)
+{
+	accept(LS_SETTING_ALERT_CLEAR);
+}
+
+static void
+assign_alert_enter_after(int newval, void *extra)
+{
+	accept(LS_SETTING_ALERT_ENTER_AFTER);
+}
+
+static void
+assign_alert_exit_after(int newval, void *extra)
+{
+	accept(LS_SETTING_ALERT_EXIT_AFTER);
+}
+
+/* Raises the refusal of the first setting in settings that is refused. */
+void
+logscore_report_rejected_setting(uint32 settings)
+{
+	int			setting = 0;
+	const char *value;
+
+	while (setting < LS_NSETTINGS - 1 &&
+		   (settings & logscore_settings_rejected & LS_SETTING_BIT(setting)) == 0)
+		setting++;
+	value = rejected[setting].value ? rejected[setting].value : "";
+
+	if (setting == LS_SETTING_PIPELINE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("logscore.pipeline was set to an invalid value before logscore was loaded"),
+				 errdetail("The value \"%s\" was rejected: %s.", value, rejected[setting].message),
+				 errhint("Set logscore.pipeline to a valid pipeline, and add logscore to session_preload_libraries so that bad values fail where they are set.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("logscore.pipeline was set to an invalid value before logscore was loaded"),
-			 errdetail("The value \"%s\" was rejected: %s.",
-					   rejected_value ? rejected_value : "", rejected_message),
-			 errhint("Set logscore.pipeline to a valid pipeline, and add logscore to session_preload_libraries so that bad values fail where they are set.")));
+			 errmsg("%s was set to an invalid value before logscore was loaded",
+					setting_names[setting]),
+			 errdetail("The value \"%s\" was rejected, and logscore does not use the default in its place.",
+					   value),
+			 errhint("Set %s to a valid value, and add logscore to session_preload_libraries so that bad values fail where they are set.",
+					 setting_names[setting])));
 	pg_unreachable();
+}
+
+/*
+ * A parallel worker never sees a value rejected in its leader: it loads the
+ * library before it takes the leader's settings, and a rejected setting is
+ * at its default, which the leader does not pass on.  The worker would use
+ * the default.  So while a value is refused, this backend runs its queries
+ * without workers: with parallelModeNeeded off, Gather and Gather Merge run
+ * their plans in the leader, as they do when PostgreSQL cannot use parallel
+ * mode, and the function reading the setting refuses there.  The flag is
+ * put back afterwards, since the plan may be a cached one.
+ */
+static void
+executor_run(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
+			 bool execute_once)
+{
+	PlannedStmt *stmt = queryDesc->plannedstmt;
+	bool		parallel = stmt->parallelModeNeeded;
+
+	if (likely(logscore_settings_rejected == 0) || !parallel)
+	{
+		run_executor(queryDesc, direction, count, execute_once);
+		return;
+	}
+	stmt->parallelModeNeeded = false;
+	PG_TRY();
+	{
+		run_executor(queryDesc, direction, count, execute_once);
+	}
+	PG_FINALLY();
+	{
+		stmt->parallelModeNeeded = parallel;
+	}
+	PG_END_TRY();
 }
 
 void
 LogscoreSettingsInit(void)
 {
+	EarlyValues early[LS_NSETTINGS];
+
+	for (int setting = LS_SETTING_ON_OVERFLOW; setting < LS_NSETTINGS; setting++)
+		take_early_values(setting, &early[setting]);
+
 	loading = true;
 	DefineCustomStringVariable("logscore.pipeline",
 							   gettext_noop("Stages that logscore(bigint) runs, separated by \"|\"."),
@@ -133,7 +320,6 @@ LogscoreSettingsInit(void)
 							   check_pipeline,
 							   assign_pipeline,
 							   NULL);
-	loading = false;
 
 	DefineCustomEnumVariable("logscore.on_overflow",
 							 gettext_noop("What a score that overflows bigint becomes: an error, NULL, or the nearest bigint."),
@@ -144,7 +330,7 @@ LogscoreSettingsInit(void)
 							 PGC_USERSET,
 							 0,
 							 NULL,
-							 NULL,
+							 assign_on_overflow,
 							 NULL);
 
 	/*
@@ -162,7 +348,7 @@ LogscoreSettingsInit(void)
 							 PGC_USERSET,
 							 0,
 							 NULL,
-							 NULL,
+							 assign_alert_warning,
 							 NULL);
 
 	DefineCustomRealVariable("logscore.alert_critical",
@@ -175,7 +361,7 @@ LogscoreSettingsInit(void)
 							 PGC_USERSET,
 							 0,
 							 NULL,
-							 NULL,
+							 assign_alert_critical,
 							 NULL);
 
 	DefineCustomRealVariable("logscore.alert_clear",
@@ -188,7 +374,7 @@ LogscoreSettingsInit(void)
 							 PGC_USERSET,
 							 0,
 							 NULL,
-							 NULL,
+							 assign_alert_clear,
 							 NULL);
 
 	DefineCustomIntVariable("logscore.alert_enter_after",
@@ -201,7 +387,7 @@ LogscoreSettingsInit(void)
 							PGC_USERSET,
 							0,
 							NULL,
-							NULL,
+							assign_alert_enter_after,
 							NULL);
 
 	DefineCustomIntVariable("logscore.alert_exit_after",
@@ -214,8 +400,16 @@ LogscoreSettingsInit(void)
 							PGC_USERSET,
 							0,
 							NULL,
-							NULL,
+							assign_alert_exit_after,
 							NULL);
 
+	loading = false;
+
+	for (int setting = LS_SETTING_ON_OVERFLOW; setting < LS_NSETTINGS; setting++)
+		check_early_values(setting, &early[setting]);
+
 	MarkGUCPrefixReserved("logscore");
+
+	previous_executor_run = ExecutorRun_hook;
+	ExecutorRun_hook = executor_run;
 }

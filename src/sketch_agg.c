@@ -9,7 +9,9 @@
  */
 #include "postgres.h"
 
+#include "common/shortest_dec.h"
 #include "fmgr.h"
+#include "nodes/primnodes.h"
 #include "utils/memutils.h"
 
 #include "logscore.h"
@@ -38,8 +40,34 @@ sketch_result(ExpandedSketch *es, bool in_aggregate)
 }
 
 /*
+ * The error of a logscore_sketch(value, accuracy) whose rows ask for two
+ * accuracies.  Serially a row meets a state of another accuracy; under a
+ * parallel or partitionwise plan two partial states may meet in the combine
+ * function instead.  Both say the same, with the smaller accuracy first, so
+ * that no plan can be told apart by its error; each accuracy is written out
+ * in full (shortest exact digits, whatever extra_float_digits says), so two
+ * accuracies that differ never read the same.
+ */
+static void
+report_accuracy_mismatch(double a, double b)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("logscore_sketch accuracy must be the same on every row"),
+			 errdetail("Rows ask for accuracy %s and for accuracy %s.",
+					   double_to_shortest_decimal(Min(a, b)),
+					   double_to_shortest_decimal(Max(a, b))),
+			 errhint("Pass one accuracy for all rows, or group by the accuracy so that each sketch has one.")));
+}
+
+/*
  * logscore_sketch_add(state logscore_sketch, value float8 [, accuracy float8])
- * The accuracy of the first row that creates the state is the sketch's.
+ *
+ * The accuracy of the first row that creates the state is the sketch's, and
+ * every later row must ask for the same: a row that asked for another would
+ * be sketched at the first row's accuracy serially, while under a parallel
+ * plan it may start a worker's state that then cannot be combined.  A NULL
+ * accuracy is the default one, on whichever row it comes.
  */
 Datum
 logscore_sketch_add(PG_FUNCTION_ARGS)
@@ -49,6 +77,7 @@ logscore_sketch_add(PG_FUNCTION_ARGS)
 	MemoryContext states = in_aggregate ?
 	logscore_aggregate_states(fcinfo, aggcontext) : CurrentMemoryContext;
 	ExpandedSketch *es;
+	double		alpha = LS_SKETCH_DEFAULT_ALPHA;
 
 	if (PG_ARGISNULL(1))
 	{
@@ -57,21 +86,44 @@ logscore_sketch_add(PG_FUNCTION_ARGS)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 
-	if (PG_ARGISNULL(0))
-	{
-		double		alpha = LS_SKETCH_DEFAULT_ALPHA;
+	if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
+		alpha = PG_GETARG_FLOAT8(2);
 
-		if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
-			alpha = PG_GETARG_FLOAT8(2);
+	if (PG_ARGISNULL(0))
 		es = logscore_sketch_new(alpha, states);
-	}
-	else if (in_aggregate)
-		es = logscore_sketch_writable(PG_GETARG_DATUM(0), aggcontext, states);
 	else
-		es = sketch_copy(PG_GETARG_DATUM(0), states);
+	{
+		if (in_aggregate)
+			es = logscore_sketch_writable(PG_GETARG_DATUM(0), aggcontext, states);
+		else
+			es = sketch_copy(PG_GETARG_DATUM(0), states);
+		if (PG_NARGS() > 2 && alpha != es->sketch.alpha)
+		{
+			/* an accuracy out of range is that error on any row */
+			if (!(alpha >= LS_SKETCH_MIN_ALPHA && alpha <= LS_SKETCH_MAX_ALPHA))
+				logscore_check_sketch(LS_SKETCH_BAD_ALPHA, NULL);
+			report_accuracy_mismatch(es->sketch.alpha, alpha);
+		}
+	}
 
 	logscore_check_sketch(ls_sketch_add(&es->sketch, PG_GETARG_FLOAT8(1)), NULL);
 	PG_RETURN_DATUM(sketch_result(es, in_aggregate));
+}
+
+/*
+ * Whether the combine function runs for logscore_sketch(value, accuracy),
+ * merging the partial states of its rows: the Aggref keeps the types of the
+ * aggregate's own arguments (two) even when its arguments have become the
+ * partial states, which logscore_merge(sketch) and logscore_sketch(value)
+ * never have two of.
+ */
+static bool
+combines_sketch_with_accuracy(FunctionCallInfo fcinfo)
+{
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+
+	return aggref != NULL && DO_AGGSPLIT_COMBINE(aggref->aggsplit) &&
+		list_length(aggref->aggargtypes) == 2;
 }
 
 /*
@@ -87,6 +139,7 @@ logscore_sketch_combine(PG_FUNCTION_ARGS)
 	logscore_aggregate_states(fcinfo, aggcontext) : CurrentMemoryContext;
 	ExpandedSketch *es;
 	ls_sketch	scratch;
+	const ls_sketch *other;
 
 	if (PG_ARGISNULL(1))
 	{
@@ -103,8 +156,9 @@ logscore_sketch_combine(PG_FUNCTION_ARGS)
 		es = logscore_sketch_writable(PG_GETARG_DATUM(0), aggcontext, states);
 	else
 		es = sketch_copy(PG_GETARG_DATUM(0), states);
-	logscore_check_sketch(ls_sketch_merge(&es->sketch,
-										  logscore_sketch_read(PG_GETARG_DATUM(1), &scratch)),
-						  NULL);
+	other = logscore_sketch_read(PG_GETARG_DATUM(1), &scratch);
+	if (other->alpha != es->sketch.alpha && combines_sketch_with_accuracy(fcinfo))
+		report_accuracy_mismatch(es->sketch.alpha, other->alpha);
+	logscore_check_sketch(ls_sketch_merge(&es->sketch, other), NULL);
 	PG_RETURN_DATUM(sketch_result(es, in_aggregate));
 }

@@ -164,6 +164,26 @@ logscore_zscore_final(PG_FUNCTION_ARGS)
 
 /* --- logscore_robust_zscore --- */
 
+static int
+compare_float8(const void *a, const void *b, void *arg)
+{
+	double		x = *(const double *) a;
+	double		y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The plain form's sort of all its rows, in its final function: over
+ * millions of rows it takes seconds, and qsort_interruptible lets a cancel
+ * or a statement_timeout stop it, as the C library's qsort would not.
+ */
+static void
+sort_interruptible(double *values, size_t n)
+{
+	qsort_interruptible(values, n, sizeof(double), compare_float8, NULL);
+}
+
 static Datum
 robust_push(FunctionCallInfo fcinfo, bool moving)
 {
@@ -177,6 +197,7 @@ robust_push(FunctionCallInfo fcinfo, bool moving)
 		state = MemoryContextAlloc(aggcontext, sizeof(RobustState));
 		logscore_allocator_init(&state->allocator, aggcontext);
 		ls_sorted_window_init(&state->window, moving, &state->allocator);
+		ls_sorted_window_set_sort(&state->window, sort_interruptible);
 	}
 	else
 		state = (RobustState *) PG_GETARG_POINTER(0);

@@ -78,6 +78,12 @@ ls_sorted_window_init(ls_sorted_window *w, bool moving, const ls_allocator *allo
 }
 
 void
+ls_sorted_window_set_sort(ls_sorted_window *w, ls_sort_doubles sort)
+{
+	w->sort = sort;
+}
+
+void
 ls_sorted_window_free(ls_sorted_window *w)
 {
 	if (w->sorted != NULL)
@@ -202,7 +208,14 @@ ls_sorted_window_settle(ls_sorted_window *w)
 	if (status != LS_WINDOW_OK)
 		return status;
 
-	qsort(w->pending, w->npending, sizeof(double), compare_doubles);
+	/*
+	 * Nothing but the order of pending changes until the sort returns, so a
+	 * sort that leaves by a longjmp leaves a state that still holds its rows.
+	 */
+	if (w->sort != NULL)
+		w->sort(w->pending, w->npending);
+	else
+		qsort(w->pending, w->npending, sizeof(double), compare_doubles);
 
 	/* merge from the back, into the room after the sorted values */
 	i = w->nsorted;

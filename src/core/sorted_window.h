@@ -20,6 +20,15 @@
 extern double ls_sorted_quantile(const double *sorted, size_t n, double p);
 
 /*
+ * Sorts n doubles, none of them NaN, into ascending order.  The plain form
+ * sorts all its rows at once, which over millions of rows takes seconds, so
+ * a caller that must be able to stop it gives its own (PostgreSQL's glue:
+ * qsort_interruptible).  It may leave by a longjmp; the state then still
+ * holds the same rows, only with its pending ones in another order.
+ */
+typedef void (*ls_sort_doubles) (double *values, size_t n);
+
+/*
  * The state of logscore_robust_zscore.  The moving form inserts each of the
  * others into the sorted array where it belongs (a binary search and a
  * memmove), and finds and takes out the one leaving.  The plain form only
@@ -39,10 +48,14 @@ typedef struct ls_sorted_window
 	ls_window_last last;
 	bool		moving;
 	const ls_allocator *allocator;
+	ls_sort_doubles sort;		/* NULL: the C library's qsort */
 } ls_sorted_window;
 
 extern void ls_sorted_window_init(ls_sorted_window *w, bool moving,
 								  const ls_allocator *allocator);
+
+/* The sort ls_sorted_window_settle uses from now on; NULL for qsort. */
+extern void ls_sorted_window_set_sort(ls_sorted_window *w, ls_sort_doubles sort);
 extern void ls_sorted_window_free(ls_sorted_window *w);
 
 /* Adds a row at the frame's end; LS_WINDOW_BAD_VALUE for non-finite x. */
@@ -56,8 +69,9 @@ extern ls_window_status ls_sorted_window_push(ls_sorted_window *w, bool isnull, 
 extern ls_window_status ls_sorted_window_pop(ls_sorted_window *w, bool isnull, double x);
 
 /*
- * Sorts the pending others into the sorted array.  It changes how the state
- * is stored, not what it holds: rows may still be pushed afterwards.
+ * Sorts the pending others (with the state's sort) into the sorted array.
+ * It changes how the state is stored, not what it holds: rows may still be
+ * pushed afterwards.
  */
 extern ls_window_status ls_sorted_window_settle(ls_sorted_window *w);
 

@@ -108,6 +108,71 @@ SELECT logscore_sketch(x, 0.9) FROM generate_series(1, 10) x;
 SELECT logscore_sketch(x, 0) FROM generate_series(1, 10) x;
 \echo :LAST_ERROR_SQLSTATE
 
+-- an accuracy that varies by row is refused on every plan, in the same
+-- words (the smaller accuracy first, whichever came first): serially a row
+-- meets a state of another accuracy, in parallel that or two processes'
+-- states meet
+CREATE TABLE sketch_accuracy AS
+SELECT x::float8 AS v, CASE WHEN x % 2 = 0 THEN 0.01 ELSE 0.02 END::float8 AS accuracy
+FROM generate_series(1, 100000) x;
+ANALYZE sketch_accuracy;
+SET max_parallel_workers_per_gather = 0;
+SELECT logscore_count(logscore_sketch(v, accuracy)) FROM sketch_accuracy;
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_count(logscore_sketch(v, CASE accuracy WHEN 0.01 THEN 0.02 ELSE 0.01 END)) FROM sketch_accuracy;
+\echo :LAST_ERROR_SQLSTATE
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (COSTS OFF) SELECT logscore_sketch(v, accuracy) FROM sketch_accuracy;
+SELECT logscore_count(logscore_sketch(v, accuracy)) FROM sketch_accuracy;
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_count(logscore_sketch(v, CASE accuracy WHEN 0.01 THEN 0.02 ELSE 0.01 END)) FROM sketch_accuracy;
+\echo :LAST_ERROR_SQLSTATE
+-- one accuracy per group is fine, in parallel as serially
+EXPLAIN (COSTS OFF)
+SELECT accuracy, logscore_sketch(v, accuracy) FROM sketch_accuracy GROUP BY accuracy;
+SELECT accuracy, logscore_count(logscore_sketch(v, accuracy)) FROM sketch_accuracy
+GROUP BY accuracy ORDER BY accuracy;
+-- partitions of one accuracy each, aggregated partition by partition: every
+-- row agrees with its state, and it is the combine of the partitions'
+-- states that meets two accuracies, with the same error
+CREATE TABLE sketch_parts (v float8, accuracy float8) PARTITION BY LIST (accuracy);
+CREATE TABLE sketch_parts_fine PARTITION OF sketch_parts FOR VALUES IN (0.01);
+CREATE TABLE sketch_parts_coarse PARTITION OF sketch_parts FOR VALUES IN (0.02);
+INSERT INTO sketch_parts SELECT v, accuracy FROM sketch_accuracy;
+ANALYZE sketch_parts;
+SET enable_partitionwise_aggregate = on;
+EXPLAIN (COSTS OFF) SELECT logscore_sketch(v, accuracy) FROM sketch_parts;
+SELECT logscore_count(logscore_sketch(v, accuracy)) FROM sketch_parts;
+\echo :LAST_ERROR_SQLSTATE
+RESET enable_partitionwise_aggregate;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+SELECT accuracy, logscore_count(logscore_sketch(v, accuracy)) FROM sketch_accuracy
+GROUP BY accuracy ORDER BY accuracy;
+DROP TABLE sketch_accuracy, sketch_parts;
+-- a NULL accuracy is the default, 0.01, on whichever row it comes
+SELECT logscore_count(logscore_sketch(v, a)) FROM (VALUES (1.0, NULL), (2.0, 0.01)) t(v, a);
+SELECT logscore_count(logscore_sketch(v, a)) FROM (VALUES (1.0, NULL), (2.0, 0.05)) t(v, a);
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_count(logscore_sketch(v, a ORDER BY v)) FROM (VALUES (1.0, 0.05), (2.0, NULL)) t(v, a);
+\echo :LAST_ERROR_SQLSTATE
+-- an accuracy out of range is that error on any row, not only the first
+SELECT logscore_count(logscore_sketch(v, a ORDER BY v)) FROM (VALUES (1.0, 0.01), (2.0, 0.9)) t(v, a);
+\echo :LAST_ERROR_SQLSTATE
+-- the transition function called directly checks the same
+SELECT logscore_count(logscore_sketch_add(logscore_sketch(x, 0.05), 1, 0.05)) FROM generate_series(1, 10) x;
+SELECT logscore_sketch_add(logscore_sketch(x, 0.05), 1, 0.01) FROM generate_series(1, 10) x;
+\echo :LAST_ERROR_SQLSTATE
+-- accuracies that differ in the last digits never read the same
+SELECT logscore_count(logscore_sketch(v, a ORDER BY v))
+FROM (VALUES (1.0, 0.03::float8 - 0.01::float8), (2.0, 0.02)) t(v, a);
+\echo :LAST_ERROR_SQLSTATE
+
 -- errors: NaN and infinity, fractions outside [0, 1]
 SELECT logscore_sketch(v) FROM (VALUES (1.0::float8), ('NaN')) t(v);
 \echo :LAST_ERROR_SQLSTATE

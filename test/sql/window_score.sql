@@ -212,6 +212,39 @@ FROM (SELECT logscore_zscore(window_liar(i)) OVER w AS z,
       WINDOW w AS (ORDER BY i ROWS BETWEEN 5 PRECEDING AND CURRENT ROW)) s;
 DROP FUNCTION window_liar(float8);
 
+-- the plain form sorts all its rows in its final function, which can take
+-- seconds: a cancel must stop that sort.  window_cancel's final function
+-- cancels the statement just before logscore_robust_zscore's final function
+-- runs, so the cancel is pending when the sort starts, whatever the timing;
+-- a cursor's FETCH 1 returns the row without asking the plan for another,
+-- so a sort that ignored the cancel would return a score and the cancel
+-- would be lost
+CREATE FUNCTION window_cancel_final(int) RETURNS int
+LANGUAGE sql AS $$ SELECT pg_cancel_backend(pg_backend_pid())::int $$;
+CREATE AGGREGATE window_cancel(int) (SFUNC = int4larger, STYPE = int,
+                                     FINALFUNC = window_cancel_final);
+BEGIN;
+DECLARE window_cursor CURSOR FOR
+SELECT window_cancel(1), logscore_robust_zscore(x) FROM generate_series(1, 100) x;
+FETCH 1 FROM window_cursor;
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+-- the control: with count in its place nothing looks at the pending cancel
+-- before the row is returned, so the error above is the sort's
+BEGIN;
+DECLARE window_cursor CURSOR FOR
+SELECT window_cancel(1), count(x) FROM generate_series(1, 100) x;
+FETCH 1 FROM window_cursor;
+ROLLBACK;
+DROP AGGREGATE window_cancel(int);
+DROP FUNCTION window_cancel_final(int);
+-- and a statement_timeout stops it over a few million rows: the error is
+-- the timeout's, wherever in the aggregate it comes
+SET statement_timeout = '100ms';
+SELECT logscore_robust_zscore(x) FROM (SELECT generate_series(1, 3000000)::float8 AS x) s;
+\echo :LAST_ERROR_SQLSTATE
+RESET statement_timeout;
+
 -- the aggregates and their support functions
 SELECT a.aggfnoid::regprocedure AS aggregate, a.aggtransfn, a.aggfinalfn, a.aggmtransfn,
        a.aggminvtransfn, a.aggmfinalfn, a.aggfinalmodify, a.aggmfinalmodify,

@@ -612,6 +612,136 @@ test_window_quantiles(void **unused)
 	assert_int_equal(test_allocations_live, 0);
 }
 
+/* What the test sorts saw: calls, and the row count of the last one. */
+static int	sort_calls;
+static size_t sort_last_n;
+static jmp_buf sort_escape;
+
+static void
+counting_sort(double *values, size_t n)
+{
+	sort_calls++;
+	sort_last_n = n;
+	qsort(values, n, sizeof(double), compare_doubles);
+}
+
+/* Leaves halfway as CHECK_FOR_INTERRUPTS would, by a longjmp. */
+static void
+interrupted_sort(double *values, size_t n)
+{
+	sort_calls++;
+	sort_last_n = n;
+	/* a sort's work half done: the order changed, not the rows */
+	qsort(values, n / 2, sizeof(double), compare_doubles);
+	for (size_t i = 0; i < n / 2; i++)
+	{
+		double		swap = values[i];
+
+		values[i] = values[n - 1 - i];
+		values[n - 1 - i] = swap;
+	}
+	longjmp(sort_escape, 1);
+}
+
+/*
+ * The plain form's settle sorts with the caller's sort: once per settle,
+ * over exactly the pending rows, with the result qsort's would be; a sort
+ * that leaves by a longjmp leaves a state that still holds its rows and
+ * settles afterwards to the same score.  The moving form never sorts.
+ */
+static void
+test_window_sort_callback(void **unused)
+{
+	uint64_t	state = 0x50f7;
+	double		previous = 1.0;
+	ls_sorted_window reference;
+	ls_sorted_window sw;
+	double		z = 0,
+				ez = 0;
+
+	(void) unused;
+	model_reset();
+	ls_sorted_window_init(&reference, false, &test_allocator);
+	ls_sorted_window_init(&sw, false, &test_allocator);
+	ls_sorted_window_set_sort(&sw, counting_sort);
+	sort_calls = 0;
+	for (size_t step = 0; step < 2000; step++)
+	{
+		double		x = 0;
+		bool		isnull = !draw_value(&state, &x, &previous);
+
+		assert_int_equal(ls_sorted_window_push(&reference, isnull, x), LS_WINDOW_OK);
+		assert_int_equal(ls_sorted_window_push(&sw, isnull, x), LS_WINDOW_OK);
+		if (step == 999 || step == 1999)
+		{
+			size_t		pending = sw.npending;
+
+			assert_true(pending > 0);
+			assert_int_equal(ls_sorted_window_settle(&reference), LS_WINDOW_OK);
+			assert_int_equal(ls_sorted_window_settle(&sw), LS_WINDOW_OK);
+			assert_int_equal(sort_calls, step == 999 ? 1 : 2);
+			assert_int_equal(sort_last_n, pending);
+			assert_int_equal(sw.nsorted, reference.nsorted);
+			assert_memory_equal(sw.sorted, reference.sorted, sw.nsorted * sizeof(double));
+			assert_int_equal(ls_sorted_window_score(&sw, &z),
+							 ls_sorted_window_score(&reference, &ez));
+			assert_true(z == ez);
+		}
+	}
+	/* nothing pending: no sort */
+	assert_int_equal(ls_sorted_window_settle(&sw), LS_WINDOW_OK);
+	assert_int_equal(sort_calls, 2);
+
+	/* an interrupted sort, then a settle with qsort again */
+	for (size_t step = 0; step < 500; step++)
+	{
+		double		x = 0;
+		bool		isnull = !draw_value(&state, &x, &previous);
+
+		assert_int_equal(ls_sorted_window_push(&reference, isnull, x), LS_WINDOW_OK);
+		assert_int_equal(ls_sorted_window_push(&sw, isnull, x), LS_WINDOW_OK);
+	}
+	ls_sorted_window_set_sort(&sw, interrupted_sort);
+	sort_calls = 0;
+	{
+		size_t		nsorted = sw.nsorted;
+		size_t		npending = sw.npending;
+		uint64_t	null_others = sw.null_others;
+
+		if (setjmp(sort_escape) == 0)
+		{
+			ls_sorted_window_settle(&sw);
+			fail_msg("the interrupted sort returned");
+		}
+		assert_int_equal(sort_calls, 1);
+		assert_int_equal(sort_last_n, npending);
+		assert_int_equal(sw.nsorted, nsorted);
+		assert_int_equal(sw.npending, npending);
+		assert_int_equal(sw.null_others, null_others);
+	}
+	ls_sorted_window_set_sort(&sw, NULL);
+	assert_int_equal(ls_sorted_window_settle(&reference), LS_WINDOW_OK);
+	assert_int_equal(ls_sorted_window_settle(&sw), LS_WINDOW_OK);
+	assert_int_equal(sort_calls, 1);
+	assert_int_equal(sw.nsorted, reference.nsorted);
+	assert_memory_equal(sw.sorted, reference.sorted, sw.nsorted * sizeof(double));
+	assert_int_equal(ls_sorted_window_score(&sw, &z), ls_sorted_window_score(&reference, &ez));
+	assert_true(z == ez);
+	ls_sorted_window_free(&reference);
+	ls_sorted_window_free(&sw);
+
+	/* the moving form inserts each row where it belongs */
+	ls_sorted_window_init(&sw, true, &test_allocator);
+	ls_sorted_window_set_sort(&sw, counting_sort);
+	sort_calls = 0;
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(ls_sorted_window_push(&sw, false, (i * 37) % 101), LS_WINDOW_OK);
+	assert_int_equal(ls_sorted_window_settle(&sw), LS_WINDOW_OK);
+	assert_int_equal(sort_calls, 0);
+	ls_sorted_window_free(&sw);
+	assert_int_equal(test_allocations_live, 0);
+}
+
 int
 run_window_tests(void)
 {
@@ -623,6 +753,7 @@ run_window_tests(void)
 		cmocka_unit_test_setup(test_window_nulls, reset_allocations),
 		cmocka_unit_test_setup(test_window_refuses, reset_allocations),
 		cmocka_unit_test_setup(test_window_quantiles, reset_allocations),
+		cmocka_unit_test_setup(test_window_sort_callback, reset_allocations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
