@@ -110,6 +110,7 @@ say "rollup and materialized view over $S_T: built once ..."
 sql <<SQL
 CREATE INDEX ${S_T}_ts_brin ON $S_T USING brin (ts);
 SELECT logscore_rollup_create('events_minute', '$S_T', 'ts', 'value', '1 minute', '{service}', '10 minutes') \\g /dev/null
+SELECT logscore_rollup_create('events_minute_sqrt', '$S_T', 'ts', 'sqrt(value)', '1 minute', '{service}', '10 minutes') \\g /dev/null
 CREATE MATERIALIZED VIEW events_minute_mv AS
 SELECT date_bin('1 minute', ts, timestamptz '2000-01-01 00:00:00+00') AS bucket, service,
        logscore_sketch(value::float8) AS sketch
@@ -135,9 +136,11 @@ so_mark rollup-start
 	echo "CALL logscore_rollup_run('events_minute');"
 	marker 1 refresh_initial "$S_ROWS" none
 	echo "REFRESH MATERIALIZED VIEW events_minute_mv;"
+	printf '\\timing off\n'
+	echo "CALL logscore_rollup_run('events_minute_sqrt');"
 } | rollup_session
 collect timing rollup w0-jitoff 0 off <"$scratch/rollup.out"
-meta rollup_initial_notice "$(sed -n 's/^NOTICE: *//p' "$scratch/rollup.err" | tail -n1)"
+meta rollup_initial_notice "$(sed -n 's/^NOTICE: *\(.*(public.events_minute):\)/\1/p' "$scratch/rollup.err" | tail -n1)"
 meta watermark_initial "$(sql_value "SELECT watermark FROM logscore_rollups WHERE name = 'public.events_minute'")"
 
 say "inserting $S_NEW newer events ..."
@@ -167,6 +170,22 @@ say "rollup vs refresh: 3 candidates, $ROUNDS rounds (and 1 warm-up of the rollu
 		echo "CALL logscore_rollup_run('events_minute');"
 		printf '\\timing off\n'
 		echo "ROLLBACK;"
+		# the cost of a bad row: the same rollup of sqrt(value), clean and
+		# with one negative value among the new events, whose run must find
+		# it, set it aside and roll up the rest
+		echo "BEGIN;"
+		printf '\\timing on\n'
+		marker "$r" rollup_clean_sqrt "$S_NEW" none
+		echo "CALL logscore_rollup_run('events_minute_sqrt');"
+		printf '\\timing off\n'
+		echo "ROLLBACK;"
+		echo "BEGIN;"
+		echo "INSERT INTO $S_T (id, ts, service, value) SELECT -1, max(ts) - interval '1 minute', 'api', -1 FROM events_new;"
+		printf '\\timing on\n'
+		marker "$r" rollup_rejecting "$S_NEW" none
+		echo "CALL logscore_rollup_run('events_minute_sqrt');"
+		printf '\\timing off\n'
+		echo "ROLLBACK;"
 		# the refreshes' warm-up is their first, populating run above
 		((r == 0)) && continue
 		printf '\\timing on\n'
@@ -179,8 +198,9 @@ say "rollup vs refresh: 3 candidates, $ROUNDS rounds (and 1 warm-up of the rollu
 } | rollup_session
 so_mark rollup-end
 collect timing rollup w0-jitoff 0 off <"$scratch/rollup.out"
-meta rollup_timed_notices "$(sed -n 's/^NOTICE: *//p' "$scratch/rollup.err" | paste -sd '|')"
-meta rollup_timed_source_rows "$(sed -n 's/^NOTICE: .*, \([0-9]*\) source rows.*/\1/p' "$scratch/rollup.err" | paste -sd ' ')"
+meta rollup_timed_notices "$(sed -n 's/^NOTICE: *\(.*(public.events_minute):\)/\1/p' "$scratch/rollup.err" | paste -sd '|')"
+meta rollup_timed_source_rows "$(sed -n 's/^NOTICE: .*(public.events_minute): .*, \([0-9]*\) source rows.*/\1/p' "$scratch/rollup.err" | paste -sd ' ')"
+meta rollup_rejecting_notices "$(sed -n 's/^\(NOTICE\|WARNING\): *\(.*(public.events_minute_sqrt):\)/\2/p' "$scratch/rollup.err" | paste -sd '|')"
 meta watermark_after_rounds "$(sql_value "SELECT watermark FROM logscore_rollups WHERE name = 'public.events_minute'")"
 
 # one incremental run for real, then the same per-bucket counts from both
