@@ -110,7 +110,7 @@ say "rollup and materialized view over $S_T: built once ..."
 sql <<SQL
 CREATE INDEX ${S_T}_ts_brin ON $S_T USING brin (ts);
 SELECT logscore_rollup_create('events_minute', '$S_T', 'ts', 'value', '1 minute', '{service}', '10 minutes') \\g /dev/null
-SELECT logscore_rollup_create('events_minute_sqrt', '$S_T', 'ts', 'sqrt(value)', '1 minute', '{service}', '10 minutes') \\g /dev/null
+SELECT logscore_rollup_create('events_minute_sqrt', '$S_T', 'ts', 'sqrt(value + 100000000)', '1 minute', '{service}', '10 minutes') \\g /dev/null
 CREATE MATERIALIZED VIEW events_minute_mv AS
 SELECT date_bin('1 minute', ts, timestamptz '2000-01-01 00:00:00+00') AS bucket, service,
        logscore_sketch(value::float8) AS sketch
@@ -170,8 +170,8 @@ say "rollup vs refresh: 3 candidates, $ROUNDS rounds (and 1 warm-up of the rollu
 		echo "CALL logscore_rollup_run('events_minute');"
 		printf '\\timing off\n'
 		echo "ROLLBACK;"
-		# the cost of a bad row: the same rollup of sqrt(value), clean and
-		# with one negative value among the new events, whose run must find
+		# the cost of a bad row: the same rollup of sqrt(value + 1e8), clean and
+		# with one value below -1e8 among the new events, whose run must find
 		# it, set it aside and roll up the rest
 		echo "BEGIN;"
 		printf '\\timing on\n'
@@ -180,7 +180,7 @@ say "rollup vs refresh: 3 candidates, $ROUNDS rounds (and 1 warm-up of the rollu
 		printf '\\timing off\n'
 		echo "ROLLBACK;"
 		echo "BEGIN;"
-		echo "INSERT INTO $S_T (id, ts, service, value) SELECT -1, max(ts) - interval '1 minute', 'api', -1 FROM events_new;"
+		echo "INSERT INTO $S_T (id, ts, service, value) SELECT -1, max(ts) - interval '1 minute', 'api', -200000000 FROM events_new;"
 		printf '\\timing on\n'
 		marker "$r" rollup_rejecting "$S_NEW" none
 		echo "CALL logscore_rollup_run('events_minute_sqrt');"

@@ -23,8 +23,8 @@ LABELS = {
     "rollup_incremental": "`CALL logscore_rollup_run('events_minute')`, incremental, in `BEGIN … ROLLBACK`",
     "refresh": "`REFRESH MATERIALIZED VIEW events_minute_mv`",
     "refresh_concurrently": "`REFRESH MATERIALIZED VIEW CONCURRENTLY events_minute_mv`",
-    "rollup_clean_sqrt": "`CALL logscore_rollup_run('events_minute_sqrt')` of `sqrt(value)`, incremental, no bad row",
-    "rollup_rejecting": "the same with one negative value among the new events (set aside), in `BEGIN … ROLLBACK`",
+    "rollup_clean_sqrt": "`CALL logscore_rollup_run('events_minute_sqrt')` of `sqrt(value + 100000000)`, incremental, no bad row",
+    "rollup_rejecting": "the same with one value below −10⁸ among the new events (set aside), in `BEGIN … ROLLBACK`",
 }
 CONFIGS = {"w0-jitoff": "serial (0 workers), JIT off", "w1-jitoff": "1 parallel worker, JIT off"}
 AGG = ["avg", "sketch", "tdigest", "percentile_cont", "percentile_disc"]
@@ -208,7 +208,7 @@ def rollup(res, out):
     clean = res.median("rollup", "w0-jitoff", "rollup_clean_sqrt")
     rejecting = res.median("rollup", "w0-jitoff", "rollup_rejecting")
     if clean and rejecting:
-        out.append(f"- A bad row's cost: the run that finds one negative value among the new events, "
+        out.append(f"- A bad row's cost: the run that finds one value below −10⁸ among the new events, "
                    f"sets it aside and rolls up the rest takes {fmt_ratio(ratio(rejecting, clean))} "
                    f"the clean run of the same rollup. Its messages: "
                    + "; ".join(f"`{n}`" for n in m.get("rollup_rejecting_notices", "").split("|") if n))
