@@ -32,8 +32,8 @@ typedef struct RollupEntry
 } RollupEntry;
 
 /*
- * The user and settings before a switch: statements between
- * rollup_switch_to and rollup_switch_back run as another role, with
+ * The user and settings before a switch: SPI statements between
+ * rollup_connect_as and rollup_disconnect run as another role, with
  * search_path = pg_catalog, pg_temp.
  */
 typedef struct RollupRights
@@ -45,8 +45,8 @@ typedef struct RollupRights
 
 /* rollup_catalog.c */
 extern void rollup_remember_schema(FunctionCallInfo fcinfo);
-extern void rollup_switch_to(RollupRights *rights, Oid role, bool restricted);
-extern void rollup_switch_back(RollupRights *rights);
+extern void rollup_connect_as(RollupRights *rights, Oid role, bool restricted);
+extern void rollup_disconnect(RollupRights *rights);
 extern char *rollup_extension_schema(void);
 extern RollupEntry *rollup_lookup_for_run(const char *given, bool *locked);
 extern void rollup_record_skip(const RollupEntry *entry);

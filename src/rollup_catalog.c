@@ -78,12 +78,13 @@ catalog_owner(void)
 }
 
 /*
- * Runs what follows as role, with a pinned search_path.  restricted makes it
- * a security-restricted operation, as REFRESH MATERIALIZED VIEW runs its
- * query: no SET ROLE back to the caller, no temporary objects.
+ * Connects to SPI to run what follows as role, with a pinned search_path.
+ * restricted makes it a security-restricted operation, as REFRESH
+ * MATERIALIZED VIEW runs its query: no SET ROLE back to the caller, no
+ * temporary objects.
  */
 void
-rollup_switch_to(RollupRights *rights, Oid role, bool restricted)
+rollup_connect_as(RollupRights *rights, Oid role, bool restricted)
 {
 	int			context;
 
@@ -95,11 +96,14 @@ rollup_switch_to(RollupRights *rights, Oid role, bool restricted)
 	rights->guc_level = NewGUCNestLevel();
 	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
 							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
 }
 
 void
-rollup_switch_back(RollupRights *rights)
+rollup_disconnect(RollupRights *rights)
 {
+	SPI_finish();
 	AtEOXact_GUC(false, rights->guc_level);
 	SetUserIdAndSecContext(rights->saved_user, rights->saved_context);
 }
@@ -199,9 +203,7 @@ lookup(const char *given, bool lock, bool skip_locked, bool *locked)
 					 catalog_table("logscore_rollups"));
 	name_condition(given, &query, &value);
 
-	rollup_switch_to(&rights, catalog_owner(), false);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	rollup_connect_as(&rights, catalog_owner(), false);
 	if (SPI_execute_with_args(query.data, 1, &argtype, &value, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read logscore_rollups");
 	if (SPI_processed == 0)
@@ -245,8 +247,7 @@ lookup(const char *given, bool lock, bool skip_locked, bool *locked)
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("rollup \"%s\" was dropped meanwhile", given)));
 	}
-	SPI_finish();
-	rollup_switch_back(&rights);
+	rollup_disconnect(&rights);
 	return entry;
 }
 
@@ -264,14 +265,11 @@ catalog_execute(const char *query, int nargs, Oid *types, Datum *values, const c
 	RollupRights rights;
 	int			rc;
 
-	rollup_switch_to(&rights, catalog_owner(), false);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	rollup_connect_as(&rights, catalog_owner(), false);
 	rc = SPI_execute_with_args(query, nargs, types, values, nulls, false, 0);
 	if (rc != expected)
 		elog(ERROR, "logscore rollup catalog statement failed: %s", SPI_result_code_string(rc));
-	SPI_finish();
-	rollup_switch_back(&rights);
+	rollup_disconnect(&rights);
 }
 
 /* A skipped run is counted, so it shows in logscore_rollup_health. */
@@ -380,9 +378,7 @@ rollup_known_rejects(const RollupEntry *entry, TimestampTz lower)
 	MemoryContext outer = CurrentMemoryContext;
 	List	   *known = NIL;
 
-	rollup_switch_to(&rights, catalog_owner(), false);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	rollup_connect_as(&rights, catalog_owner(), false);
 	if (SPI_execute_with_args(psprintf("SELECT DISTINCT ts, source_table, source_ctid FROM %s "
 									   "WHERE rollup_id OPERATOR(pg_catalog.=) $1 "
 									   "AND ts OPERATOR(pg_catalog.>=) $2",
@@ -410,8 +406,7 @@ rollup_known_rejects(const RollupEntry *entry, TimestampTz lower)
 		known = lappend(known, r);
 		MemoryContextSwitchTo(spi);
 	}
-	SPI_finish();
-	rollup_switch_back(&rights);
+	rollup_disconnect(&rights);
 	return known;
 }
 
@@ -472,9 +467,7 @@ logscore_rollup_register(PG_FUNCTION_ARGS)
 					 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
 					 "ON CONFLICT (name) DO NOTHING RETURNING id",
 					 catalog_table("logscore_rollups"));
-	rollup_switch_to(&rights, catalog_owner(), false);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	rollup_connect_as(&rights, catalog_owner(), false);
 	if (SPI_execute_with_args(query, 13, types, values, NULL, false, 0) != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "could not register the rollup");
 	if (SPI_processed == 0)
@@ -482,8 +475,7 @@ logscore_rollup_register(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_DUPLICATE_TABLE),
 				 errmsg("rollup \"%s\" already exists", TextDatumGetCString(values[0]))));
 	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	SPI_finish();
-	rollup_switch_back(&rights);
+	rollup_disconnect(&rights);
 	PG_RETURN_INT64(id);
 }
 
@@ -510,13 +502,11 @@ logscore_rollup_unregister(PG_FUNCTION_ARGS)
 				 errmsg("logscore_rollup_drop: name must not be null")));
 	entry = lookup(text_to_cstring(PG_GETARG_TEXT_PP(0)), true, false, &locked);
 	values[0] = Int64GetDatum(entry->id);
-	catalog_execute(psprintf("DELETE FROM %s WHERE rollup_id OPERATOR(pg_catalog.=) $1",
-							 catalog_table("logscore_rollup_rejects")),
-					1, types, values, NULL, SPI_OK_DELETE);
-	catalog_execute(psprintf("DELETE FROM %s WHERE rollup_id OPERATOR(pg_catalog.=) $1",
-							 catalog_table("logscore_rollup_skips")),
-					1, types, values, NULL, SPI_OK_DELETE);
-	catalog_execute(psprintf("DELETE FROM %s WHERE id OPERATOR(pg_catalog.=) $1",
+	catalog_execute(psprintf("WITH rejects AS (DELETE FROM %s WHERE rollup_id OPERATOR(pg_catalog.=) $1), "
+							 "skips AS (DELETE FROM %s WHERE rollup_id OPERATOR(pg_catalog.=) $1) "
+							 "DELETE FROM %s WHERE id OPERATOR(pg_catalog.=) $1",
+							 catalog_table("logscore_rollup_rejects"),
+							 catalog_table("logscore_rollup_skips"),
 							 catalog_table("logscore_rollups")),
 					1, types, values, NULL, SPI_OK_DELETE);
 

@@ -67,8 +67,19 @@ typedef struct RunState
 	List	   *known;			/* of RollupReject: set aside by earlier runs */
 	List	   *rejects;		/* of RollupReject, in context: by this run */
 	MemoryContext context;		/* outlives the run's SPI connection */
-	int64		rejected;
+	SPIPlanPtr	row_probe;		/* prepared once a run needs it */
 } RunState;
+
+/* Plans a statement of the run once, for all its executions. */
+static SPIPlanPtr
+prepared(RunState *st, const char *query)
+{
+	SPIPlanPtr	plan = SPI_prepare(query, P_COUNT, st->types);
+
+	if (plan == NULL)
+		elog(ERROR, "could not prepare a rollup statement: %s", SPI_result_code_string(SPI_result));
+	return plan;
+}
 
 /*
  * Runs a statement in a subtransaction.  NULL if it succeeded (its result is
@@ -77,7 +88,7 @@ typedef struct RunState
  * raised again at once.
  */
 static ErrorData *
-guarded(RunState *st, const char *query, int expected)
+guarded(RunState *st, SPIPlanPtr plan, int expected)
 {
 	MemoryContext context = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
@@ -87,8 +98,7 @@ guarded(RunState *st, const char *query, int expected)
 	MemoryContextSwitchTo(context);
 	PG_TRY();
 	{
-		int			rc = SPI_execute_with_args(query, P_COUNT, st->types, st->values,
-											   st->nulls, false, 0);
+		int			rc = SPI_execute_plan(plan, st->values, st->nulls, false, 0);
 
 		if (rc != expected)
 			elog(ERROR, "rollup statement failed: %s", SPI_result_code_string(rc));
@@ -195,7 +205,6 @@ add_reject(RunState *st, TimestampTz ts, Oid table, ItemPointer ctid, int64 rows
 	strlcpy(r->sqlstate, unpack_sql_state(error->sqlerrcode), sizeof(r->sqlstate));
 	r->message = pstrdup(error->message);
 	st->rejects = lappend(st->rejects, r);
-	st->rejected += rows;
 	MemoryContextSwitchTo(spi);
 }
 
@@ -207,7 +216,6 @@ add_reject(RunState *st, TimestampTz ts, Oid table, ItemPointer ctid, int64 rows
 static void
 reject_rows_at(RunState *st, TimestampTz ts, ErrorData *error)
 {
-	char	   *probe;
 	int			n;
 	int			before = list_length(st->rejects);
 	Oid		   *tables;
@@ -240,11 +248,13 @@ reject_rows_at(RunState *st, TimestampTz ts, ErrorData *error)
 		ctids[i] = *(ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
 	}
 
-	probe = psprintf("SELECT %s.logscore_sketch(i.logscore_value) FROM %s i "
-					 "WHERE i.%s OPERATOR(pg_catalog.=) $%d "
-					 "AND i.logscore_tableoid OPERATOR(pg_catalog.=) $%d "
-					 "AND i.logscore_ctid OPERATOR(pg_catalog.=) $%d",
-					 st->ext, st->input, st->time_column, P_FROM + 1, P_TABLE + 1, P_CTID + 1);
+	if (st->row_probe == NULL)
+		st->row_probe = prepared(st, psprintf("SELECT %s.logscore_sketch(i.logscore_value) FROM %s i "
+											  "WHERE i.%s OPERATOR(pg_catalog.=) $%d "
+											  "AND i.logscore_tableoid OPERATOR(pg_catalog.=) $%d "
+											  "AND i.logscore_ctid OPERATOR(pg_catalog.=) $%d",
+											  st->ext, st->input, st->time_column, P_FROM + 1,
+											  P_TABLE + 1, P_CTID + 1));
 	for (int i = 0; i < n; i++)
 	{
 		ErrorData  *row_error;
@@ -253,7 +263,7 @@ reject_rows_at(RunState *st, TimestampTz ts, ErrorData *error)
 		st->values[P_TABLE] = ObjectIdGetDatum(tables[i]);
 		st->values[P_CTID] = PointerGetDatum(&ctids[i]);
 		st->nulls[P_TABLE] = st->nulls[P_CTID] = ' ';
-		row_error = guarded(st, probe, SPI_OK_SELECT);
+		row_error = guarded(st, st->row_probe, SPI_OK_SELECT);
 		if (row_error)
 			add_reject(st, ts, tables[i], &ctids[i], 1, row_error);
 	}
@@ -265,7 +275,7 @@ reject_rows_at(RunState *st, TimestampTz ts, ErrorData *error)
 
 /* Halves [from, to) of the event times until each failing part is one time. */
 static void
-bisect(RunState *st, const char *probe, TimestampTz *times, int from, int to)
+bisect(RunState *st, SPIPlanPtr probe, TimestampTz *times, int from, int to)
 {
 	ErrorData  *error;
 
@@ -294,7 +304,7 @@ find_rejects(RunState *st)
 	int			n;
 	TimestampTz *times;
 	bool		isnull;
-	char	   *probe;
+	SPIPlanPtr	probe;
 
 	set_exclusion_params(st);
 	run_plain(st, psprintf("SELECT DISTINCT i.%s FROM %s i WHERE i.%s OPERATOR(pg_catalog.>=) $%d%s ORDER BY 1",
@@ -304,10 +314,10 @@ find_rejects(RunState *st)
 	times = palloc(Max(n, 1) * sizeof(TimestampTz));
 	for (int i = 0; i < n; i++)
 		times[i] = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
-	probe = psprintf("SELECT %s.logscore_sketch(i.logscore_value) FROM %s i "
-					 "WHERE i.%s OPERATOR(pg_catalog.>=) $%d AND i.%s OPERATOR(pg_catalog.<=) $%d%s",
-					 st->ext, st->input, st->time_column, P_FROM + 1, st->time_column, P_TO + 1,
-					 exclusions(st));
+	probe = prepared(st, psprintf("SELECT %s.logscore_sketch(i.logscore_value) FROM %s i "
+								  "WHERE i.%s OPERATOR(pg_catalog.>=) $%d AND i.%s OPERATOR(pg_catalog.<=) $%d%s",
+								  st->ext, st->input, st->time_column, P_FROM + 1, st->time_column,
+								  P_TO + 1, exclusions(st)));
 	if (n > 0)
 		bisect(st, probe, times, 0, n);
 	set_exclusion_params(st);
@@ -516,7 +526,7 @@ report_null_group(RunState *st, ErrorData *error)
 static void
 aggregate(RunState *st, int64 *buckets, int64 *rows, int64 *null_group_rows)
 {
-	ErrorData  *error = guarded(st, upsert_statement(st, st->known != NIL), SPI_OK_SELECT);
+	ErrorData  *error = guarded(st, prepared(st, upsert_statement(st, st->known != NIL)), SPI_OK_SELECT);
 	bool		isnull;
 
 	for (int round = 0; error != NULL; round++)
@@ -526,7 +536,7 @@ aggregate(RunState *st, int64 *buckets, int64 *rows, int64 *null_group_rows)
 		if (st->entry->stop_on_error || round == MAX_CAREFUL_ROUNDS)
 			ReThrowError(error);
 		find_rejects(st);
-		error = guarded(st, upsert_statement(st, true), SPI_OK_SELECT);
+		error = guarded(st, prepared(st, upsert_statement(st, true)), SPI_OK_SELECT);
 	}
 	*buckets = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	*rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
@@ -546,6 +556,8 @@ logscore_rollup_run(PG_FUNCTION_ARGS)
 	int64		buckets;
 	int64		rows;
 	int64		null_group_rows;
+	int64		rejected = 0;
+	ListCell   *lc;
 	char	   *lower;
 
 	rollup_remember_schema(fcinfo);
@@ -573,12 +585,9 @@ logscore_rollup_run(PG_FUNCTION_ARGS)
 	lower = DatumGetCString(DirectFunctionCall1(timestamptz_out, st.values[P_LOWER]));
 
 	st.context = CurrentMemoryContext;
-	rollup_switch_to(&rights, st.entry->owner, true);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	rollup_connect_as(&rights, st.entry->owner, true);
 	aggregate(&st, &buckets, &rows, &null_group_rows);
-	SPI_finish();
-	rollup_switch_back(&rights);
+	rollup_disconnect(&rights);
 
 	if (null_group_rows > 0)
 	{
@@ -588,15 +597,16 @@ logscore_rollup_run(PG_FUNCTION_ARGS)
 		strlcpy(r->sqlstate, unpack_sql_state(ERRCODE_NOT_NULL_VIOLATION), sizeof(r->sqlstate));
 		r->message = pstrdup("a group column is null");
 		st.rejects = lappend(st.rejects, r);
-		st.rejected += null_group_rows;
 	}
+	foreach(lc, st.rejects)
+		rejected += ((RollupReject *) lfirst(lc))->rows;
 	rollup_record_rejects(st.entry, st.rejects);
-	rollup_record_run(st.entry, buckets, rows, st.rejected);
-	if (st.rejected > 0)
+	rollup_record_run(st.entry, buckets, rows, rejected);
+	if (rejected > 0)
 		ereport(WARNING,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("logscore_rollup_run(%s): %lld source rows could not be rolled up",
-						st.entry->name, (long long) st.rejected),
+						st.entry->name, (long long) rejected),
 				 errdetail("The first: %s.", ((RollupReject *) linitial(st.rejects))->message),
 				 errhint("They are listed in logscore_rollup_rejects; the rollup went on without them.")));
 	ereport(NOTICE,
