@@ -73,8 +73,16 @@ fuzz: test/fuzz/fuzz_parse test/fuzz/fuzz_sketch_decode test/fuzz/fuzz_ewm_text
 	./test/fuzz/fuzz_ewm_text -runs=$(FUZZ_RUNS) -seed=1 -max_len=256 $$scratch test/fuzz/corpus_ewm; \
 	status=$$?; rm -rf "$$scratch"; exit $$status
 
-EXTRA_CLEAN = test/unit/run_unit test/fuzz/fuzz_parse test/fuzz/fuzz_sketch_decode test/fuzz/fuzz_ewm_text \
+EXTRA_CLEAN = test/modules/ls_test_fmgr.so test/unit/run_unit test/fuzz/fuzz_parse test/fuzz/fuzz_sketch_decode test/fuzz/fuzz_ewm_text \
 	test/bench/core_bench
+
+# --- a test-only server module: the regression suite loads it by path ---
+
+# Runs aggregate support functions with a fresh FmgrInfo per row, as Citus does.
+export LS_TEST_MODULES ?= $(abspath test/modules)
+installcheck: test/modules/ls_test_fmgr.so
+test/modules/ls_test_fmgr.so: test/modules/ls_test_fmgr.c
+	$(CC) $(CFLAGS) $(CFLAGS_SL) $(CPPFLAGS) -shared -o $@ $<
 
 # --- the benchmark harness (by hand, not a test: it times things) ---
 

@@ -105,7 +105,7 @@ typedef struct ExpandedSketch
 } ExpandedSketch;
 
 extern void logscore_allocator_init(ls_allocator *allocator, MemoryContext context);
-extern MemoryContext logscore_aggregate_states(FunctionCallInfo fcinfo, MemoryContext aggcontext);
+extern MemoryContext logscore_aggregate_states(MemoryContext aggcontext);
 extern ExpandedSketch *logscore_sketch_new(double alpha, MemoryContext context);
 extern ExpandedSketch *logscore_sketch_writable(Datum d, MemoryContext aggcontext,
 												MemoryContext states);

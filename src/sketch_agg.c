@@ -75,7 +75,7 @@ logscore_sketch_add(PG_FUNCTION_ARGS)
 	MemoryContext aggcontext;
 	bool		in_aggregate = AggCheckCallContext(fcinfo, &aggcontext) != 0;
 	MemoryContext states = in_aggregate ?
-	logscore_aggregate_states(fcinfo, aggcontext) : CurrentMemoryContext;
+	logscore_aggregate_states(aggcontext) : CurrentMemoryContext;
 	ExpandedSketch *es;
 	double		alpha = LS_SKETCH_DEFAULT_ALPHA;
 
@@ -136,7 +136,7 @@ logscore_sketch_combine(PG_FUNCTION_ARGS)
 	MemoryContext aggcontext;
 	bool		in_aggregate = AggCheckCallContext(fcinfo, &aggcontext) != 0;
 	MemoryContext states = in_aggregate ?
-	logscore_aggregate_states(fcinfo, aggcontext) : CurrentMemoryContext;
+	logscore_aggregate_states(aggcontext) : CurrentMemoryContext;
 	ExpandedSketch *es;
 	ls_sketch	scratch;
 	const ls_sketch *other;

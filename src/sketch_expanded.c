@@ -55,48 +55,58 @@ logscore_allocator_init(ls_allocator *allocator, MemoryContext context)
  * context, a child of it.  One context per group would be simpler, but hash
  * aggregation measures its memory across every child context each time it
  * adds a group, which made many small groups quadratic (100 times slower at
- * 67,000 groups).  The shared context is found through fn_extra: one entry
- * per aggregate context (grouping sets have several), each forgetting its
- * context when the aggregate context is reset or deleted.
+ * 67,000 groups).
+ *
+ * The shared context is found by its aggregate context, in a list of the
+ * backend's live ones (grouping sets and nested aggregates have several; the
+ * list is short).  Each entry lives in its aggregate context and leaves the
+ * list when that context is reset or deleted, so nothing here outlives what
+ * it describes.  Not fn_extra: a caller may build a fresh FmgrInfo, in a
+ * short-lived context, for every row (Citus's worker_partial_agg and
+ * coord_combine_agg do), and a reset callback kept in that memory would be
+ * left dangling in the aggregate context's callback list.
  */
 typedef struct AggregateStates
 {
 	MemoryContext aggcontext;
-	MemoryContext states;		/* NULL once aggcontext was reset */
+	MemoryContext states;
 	MemoryContextCallback on_reset;
 	struct AggregateStates *next;
 } AggregateStates;
 
+static AggregateStates *live_states = NULL;
+
 static void
 forget_states(void *arg)
 {
-	((AggregateStates *) arg)->states = NULL;
+	AggregateStates **link;
+
+	for (link = &live_states; *link != NULL; link = &(*link)->next)
+		if (*link == (AggregateStates *) arg)
+		{
+			*link = (*link)->next;
+			return;
+		}
 }
 
 MemoryContext
-logscore_aggregate_states(FunctionCallInfo fcinfo, MemoryContext aggcontext)
+logscore_aggregate_states(MemoryContext aggcontext)
 {
 	AggregateStates *entry;
 
-	for (entry = fcinfo->flinfo->fn_extra; entry != NULL; entry = entry->next)
+	for (entry = live_states; entry != NULL; entry = entry->next)
 		if (entry->aggcontext == aggcontext)
-			break;
-	if (entry == NULL)
-	{
-		entry = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(AggregateStates));
-		entry->aggcontext = aggcontext;
-		entry->next = fcinfo->flinfo->fn_extra;
-		fcinfo->flinfo->fn_extra = entry;
-	}
-	if (entry->states == NULL)
-	{
-		/* the callback has fired (or never been registered): safe to register */
-		entry->states = AllocSetContextCreate(aggcontext, "logscore_sketch states",
-											  ALLOCSET_DEFAULT_SIZES);
-		entry->on_reset.func = forget_states;
-		entry->on_reset.arg = entry;
-		MemoryContextRegisterResetCallback(aggcontext, &entry->on_reset);
-	}
+			return entry->states;
+
+	entry = MemoryContextAllocZero(aggcontext, sizeof(AggregateStates));
+	entry->aggcontext = aggcontext;
+	entry->states = AllocSetContextCreate(aggcontext, "logscore_sketch states",
+										  ALLOCSET_DEFAULT_SIZES);
+	entry->on_reset.func = forget_states;
+	entry->on_reset.arg = entry;
+	MemoryContextRegisterResetCallback(aggcontext, &entry->on_reset);
+	entry->next = live_states;
+	live_states = entry;
 	return entry->states;
 }
 

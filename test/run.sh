@@ -103,10 +103,11 @@ run_regress() {
 	local name=$1
 	shift
 	local dir
+	make -s test/modules/ls_test_fmgr.so >/dev/null || { record "$name" 0 1; return; }
 	dir=$(tree_copy "$name")
 	local tests
 	tests=$(cd test/sql && ls *.sql | sed 's/\.sql$//' | sort)
-	(cd "$dir" && ls_as_user "$PGXS_DIR/test/regress/pg_regress" \
+	(cd "$dir" && ls_as_user env LS_TEST_MODULES="$dir/test/modules" "$PGXS_DIR/test/regress/pg_regress" \
 		--temp-instance="$dir/tmp_check" --bindir="$PG_BINDIR" \
 		--inputdir=test --outputdir=. --no-locale --load-extension=logscore "$@" $tests) \
 		>"$work/$name.log" 2>&1
