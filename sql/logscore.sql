@@ -36,6 +36,34 @@ LANGUAGE C STABLE PARALLEL SAFE ROWS 1000;
 COMMENT ON FUNCTION logscore_batch(bigint[], text) IS
 'Scores every element of an array as rows (ord, value, score); NULL pipeline means the setting';
 
+-- explicit forms with the overflow policy as an argument: what the
+-- setting-dependent calls become where settings do not travel (Citus)
+
+CREATE FUNCTION logscore(value bigint, pipeline text, on_overflow text)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'logscore_explicit_overflow'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION logscore(bigint, text, text) IS
+'Scores one event with the given pipeline and overflow policy (error, null or saturate); IMMUTABLE';
+
+CREATE FUNCTION logscore_array(vals bigint[], pipeline text, on_overflow text)
+RETURNS bigint[]
+AS 'MODULE_PATHNAME', 'logscore_array_explicit'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION logscore_array(bigint[], text, text) IS
+'Scores every element of an array with the given pipeline and overflow policy; IMMUTABLE';
+
+CREATE FUNCTION logscore_batch(vals bigint[], pipeline text, on_overflow text,
+                               OUT ord integer, OUT value bigint, OUT score bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'logscore_batch_explicit'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000;
+
+COMMENT ON FUNCTION logscore_batch(bigint[], text, text) IS
+'Scores every element of an array as rows (ord, value, score) with the given pipeline and overflow policy; IMMUTABLE';
+
 CREATE FUNCTION logscore_stages(OUT name text, OUT kind text,
                                 OUT params text, OUT description text)
 RETURNS SETOF record

@@ -19,6 +19,8 @@
 
 PG_FUNCTION_INFO_V1(logscore_array);
 PG_FUNCTION_INFO_V1(logscore_batch);
+PG_FUNCTION_INFO_V1(logscore_array_explicit);
+PG_FUNCTION_INFO_V1(logscore_batch_explicit);
 
 /* Enough values between interrupt checks to keep the loop's cost invisible. */
 #define INTERRUPT_STRIDE 65536
@@ -76,10 +78,8 @@ dense_array_position(const DenseValues *dense, int i)
 }
 
 static void
-score_dense(const ls_pipeline *p, DenseValues *dense)
+score_dense(const ls_pipeline *p, ls_overflow_mode mode, bool setting_applies, DenseValues *dense)
 {
-	ls_overflow_mode mode = logscore_setting_on_overflow();
-
 	for (int start = 0; start < dense->nvalues; start += INTERRUPT_STRIDE)
 	{
 		int			len = Min(INTERRUPT_STRIDE, dense->nvalues - start);
@@ -88,7 +88,7 @@ score_dense(const ls_pipeline *p, DenseValues *dense)
 		CHECK_FOR_INTERRUPTS();
 		if (ls_pipeline_apply_batch(p, mode, dense->values + start,
 									dense->isnull + start, len, &fault) == LS_APPLY_OVERFLOW)
-			logscore_report_overflow(p, &fault, true,
+			logscore_report_overflow(p, &fault, setting_applies,
 									 dense_array_position(dense, start + (int) fault.index));
 	}
 }
@@ -100,11 +100,11 @@ score_dense(const ls_pipeline *p, DenseValues *dense)
  * abandoned and the general path builds the result from the argument.
  */
 static bool
-score_array_in_place(const ls_pipeline *p, ArrayType *array)
+score_array_in_place(const ls_pipeline *p, ls_overflow_mode mode, bool setting_applies,
+					 ArrayType *array)
 {
 	int			n = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
 	int64	   *values = (int64 *) ARR_DATA_PTR(array);
-	ls_overflow_mode mode = logscore_setting_on_overflow();
 	bool	   *isnull = NULL;
 
 	if (mode == LS_OVERFLOW_NULL)
@@ -116,7 +116,7 @@ score_array_in_place(const ls_pipeline *p, ArrayType *array)
 
 		CHECK_FOR_INTERRUPTS();
 		if (ls_pipeline_apply_batch(p, mode, values + start, isnull, len, &fault) == LS_APPLY_OVERFLOW)
-			logscore_report_overflow(p, &fault, true, start + (int) fault.index + 1);
+			logscore_report_overflow(p, &fault, setting_applies, start + (int) fault.index + 1);
 		if (isnull && memchr(isnull, true, len) != NULL)
 			return false;
 	}
@@ -124,11 +124,12 @@ score_array_in_place(const ls_pipeline *p, ArrayType *array)
 }
 
 /*
- * logscore_array(vals bigint[], pipeline text DEFAULT NULL) → bigint[]:
- * same shape and bounds as the input.
+ * logscore_array(vals bigint[], pipeline text DEFAULT NULL) → bigint[] and
+ * logscore_array(vals, pipeline, on_overflow): same shape and bounds as the
+ * input.
  */
-Datum
-logscore_array(PG_FUNCTION_ARGS)
+static Datum
+score_array(FunctionCallInfo fcinfo, ls_overflow_mode mode, bool setting_applies)
 {
 	ArrayType  *array;
 	const ls_pipeline *p;
@@ -144,13 +145,13 @@ logscore_array(PG_FUNCTION_ARGS)
 	array = PG_GETARG_ARRAYTYPE_P_COPY(0);
 	if (ARR_NDIM(array) == 0)
 		PG_RETURN_ARRAYTYPE_P(array);
-	if (!ARR_HASNULL(array) && score_array_in_place(p, array))
+	if (!ARR_HASNULL(array) && score_array_in_place(p, mode, setting_applies, array))
 		PG_RETURN_ARRAYTYPE_P(array);
 
 	/* NULLs in or out: score the values densely, then rebuild */
 	array = PG_GETARG_ARRAYTYPE_P(0);
 	load_dense(array, &dense);
-	score_dense(p, &dense);
+	score_dense(p, mode, setting_applies, &dense);
 
 	out = palloc(sizeof(Datum) * dense.nitems);
 	outnull = palloc(sizeof(bool) * dense.nitems);
@@ -169,13 +170,25 @@ logscore_array(PG_FUNCTION_ARGS)
 											 TYPALIGN_DOUBLE));
 }
 
+Datum
+logscore_array(PG_FUNCTION_ARGS)
+{
+	return score_array(fcinfo, logscore_setting_on_overflow(), true);
+}
+
+Datum
+logscore_array_explicit(PG_FUNCTION_ARGS)
+{
+	return score_array(fcinfo, logscore_overflow_arg(fcinfo, 2), false);
+}
+
 /*
- * logscore_batch(vals bigint[], pipeline text DEFAULT NULL)
+ * logscore_batch(vals bigint[], pipeline text DEFAULT NULL [, on_overflow])
  *   → TABLE(ord int, value bigint, score bigint)
  * ord is the 1-based position in storage order, whatever the array's bounds.
  */
-Datum
-logscore_batch(PG_FUNCTION_ARGS)
+static Datum
+score_batch(FunctionCallInfo fcinfo, ls_overflow_mode mode, bool setting_applies)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	ArrayType  *array;
@@ -195,7 +208,7 @@ logscore_batch(PG_FUNCTION_ARGS)
 	load_dense(array, &dense);
 	inputs = palloc(sizeof(int64) * Max(dense.nvalues, 1));
 	memcpy(inputs, dense.values, sizeof(int64) * dense.nvalues);
-	score_dense(p, &dense);
+	score_dense(p, mode, setting_applies, &dense);
 
 	for (int i = 0; i < dense.nitems; i++)
 	{
@@ -217,4 +230,16 @@ logscore_batch(PG_FUNCTION_ARGS)
 			CHECK_FOR_INTERRUPTS();
 	}
 	return (Datum) 0;
+}
+
+Datum
+logscore_batch(PG_FUNCTION_ARGS)
+{
+	return score_batch(fcinfo, logscore_setting_on_overflow(), true);
+}
+
+Datum
+logscore_batch_explicit(PG_FUNCTION_ARGS)
+{
+	return score_batch(fcinfo, logscore_overflow_arg(fcinfo, 2), false);
 }

@@ -47,10 +47,17 @@ typedef enum LogscoreSetting
 extern PGDLLIMPORT uint32 logscore_settings_rejected;
 extern void logscore_report_rejected_setting(uint32 settings) pg_attribute_noreturn();
 
+/* setting_forms.c: every bit set in a backend Citus opened on a worker */
+extern PGDLLIMPORT uint32 logscore_settings_remote;
+extern void LogscoreSettingFormsInit(void);
+extern void logscore_setting_forms_refresh(void);
+extern void logscore_setting_forms_changed(void);
+extern void logscore_report_remote_setting(void) pg_attribute_noreturn();
+
 static inline void
 logscore_check_settings(uint32 settings)
 {
-	if (unlikely((logscore_settings_rejected & settings) != 0))
+	if (unlikely(((logscore_settings_rejected | logscore_settings_remote) & settings) != 0))
 		logscore_report_rejected_setting(settings);
 }
 
@@ -85,6 +92,7 @@ logscore_setting_on_overflow(void)
 
 /* pipeline_arg.c */
 extern const ls_pipeline *logscore_pipeline_arg(FunctionCallInfo fcinfo, int argno);
+extern ls_overflow_mode logscore_overflow_arg(FunctionCallInfo fcinfo, int argno);
 
 /* report.c */
 extern void logscore_report_parse_error(const char *text, size_t len,

@@ -17,4 +17,5 @@ void
 _PG_init(void)
 {
 	LogscoreSettingsInit();
+	LogscoreSettingFormsInit();
 }

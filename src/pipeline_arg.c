@@ -86,3 +86,25 @@ logscore_pipeline_arg(FunctionCallInfo fcinfo, int argno)
 	cache->len = len;
 	return &cache->compiled;
 }
+
+/*
+ * The overflow policy argument of an explicit form: the values
+ * logscore.on_overflow takes.
+ */
+ls_overflow_mode
+logscore_overflow_arg(FunctionCallInfo fcinfo, int argno)
+{
+	char	   *policy = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+
+	if (strcmp(policy, "error") == 0)
+		return LS_OVERFLOW_ERROR;
+	if (strcmp(policy, "null") == 0)
+		return LS_OVERFLOW_NULL;
+	if (strcmp(policy, "saturate") == 0)
+		return LS_OVERFLOW_SATURATE;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid on_overflow policy: \"%s\"", policy),
+			 errhint("Use \"error\", \"null\" or \"saturate\", the values logscore.on_overflow takes.")));
+	pg_unreachable();
+}

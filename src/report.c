@@ -94,7 +94,7 @@ logscore_report_overflow(const ls_pipeline *p, const ls_fault *fault,
 					   (long long) fault->stage_input, (long long) fault->input),
 			 setting_applies ?
 			 errhint("Set logscore.on_overflow to \"null\" or \"saturate\" to score such values without an error.") :
-			 errhint("The IMMUTABLE form logscore(value, pipeline) always raises this error; logscore_array() and logscore_batch() follow logscore.on_overflow.")));
+			 errhint("Give the explicit form an on_overflow argument, \"null\" or \"saturate\", to score such values without an error.")));
 	pg_unreachable();
 }
 

@@ -105,6 +105,7 @@ accept(LogscoreSetting setting)
 	free(rejected[setting].value);
 	rejected[setting].value = NULL;
 	logscore_settings_rejected &= ~LS_SETTING_BIT(setting);
+	logscore_setting_forms_changed();
 }
 
 /* What a placeholder held before its setting was defined, copied. */
@@ -245,6 +246,8 @@ logscore_report_rejected_setting(uint32 settings)
 	int			setting = 0;
 	const char *value;
 
+	if ((settings & logscore_settings_remote) != 0)
+		logscore_report_remote_setting();
 	while (setting < LS_NSETTINGS - 1 &&
 		   (settings & logscore_settings_rejected & LS_SETTING_BIT(setting)) == 0)
 		setting++;
@@ -284,6 +287,7 @@ executor_run(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
 	PlannedStmt *stmt = queryDesc->plannedstmt;
 	bool		parallel = stmt->parallelModeNeeded;
 
+	logscore_setting_forms_refresh();
 	if (likely(logscore_settings_rejected == 0) || !parallel)
 	{
 		run_executor(queryDesc, direction, count, execute_once);

@@ -49,3 +49,23 @@ SET logscore.on_overflow = 'wrap';
 \echo :LAST_ERROR_SQLSTATE
 RESET logscore.on_overflow;
 SHOW logscore.on_overflow;
+
+-- the explicit forms take the policy as an argument and ignore the setting
+-- (what a Citus coordinator writes the setting-dependent calls into)
+SET logscore.on_overflow = 'error';
+SELECT x, logscore(x, 'scale(2)', 'null') AS as_null,
+       logscore(x, 'scale(2)', 'saturate') AS saturated,
+       logscore(x, 'scale(2)', 'error') AS in_range_only
+FROM (VALUES (1), (4611686018427387904)) v(x) WHERE x = 1;
+SELECT logscore(4611686018427387904, 'scale(2)', 'null') IS NULL AS null_on_overflow;
+SELECT logscore(4611686018427387904, 'scale(2)', 'error');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_array(ARRAY[1, 4611686018427387904, NULL], 'scale(2)', 'saturate');
+SELECT * FROM logscore_batch(ARRAY[1, 4611686018427387904], 'scale(2)', 'null');
+SET logscore.on_overflow = 'saturate';
+SELECT logscore_array(ARRAY[4611686018427387904], 'scale(2)', 'error');
+\echo :LAST_ERROR_SQLSTATE
+RESET logscore.on_overflow;
+SELECT logscore(1, 'scale(2)', 'wrap');
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore(1, 'scale(2)', NULL) IS NULL AS strict;
