@@ -1,0 +1,214 @@
+# Every logscore query on Citus gives the one-node answer, or a clear error.
+#
+# A coordinator and two workers on loopback, logscore preloaded after citus.
+# The same events are loaded twice: "events", distributed by service, and
+# "events_local", an ordinary table on the coordinator.  Each query is written
+# once with {name} placeholders and run against both; the outputs must agree:
+# integers, counts, buckets, minimums and maximums exactly, floats to a
+# relative 1e-9 (shards add their values up in another order).
+#
+# LS_CITUS_INSTALL names a PostgreSQL installation with Citus and logscore in
+# it (test/run.sh builds one from the vendored source); without it the suite
+# is skipped.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $install = $ENV{LS_CITUS_INSTALL};
+plan skip_all => 'LS_CITUS_INSTALL is not set (no Citus build)' unless $install;
+
+sub citus_node
+{
+	my ($name, $preload) = @_;
+	my $node = PostgreSQL::Test::Cluster->new($name, install_path => $install);
+	$node->init;
+	# workers reach each other by TCP on loopback; the harness keeps its socket
+	$node->append_conf('postgresql.conf', qq{
+listen_addresses = '127.0.0.1'
+shared_preload_libraries = 'citus,logscore'
+max_connections = 100
+citus.shard_count = 4
+citus.log_remote_commands = off
+});
+	$node->start;
+	$node->safe_psql('postgres', 'CREATE EXTENSION citus');
+	return $node;
+}
+
+my $coord = citus_node('coordinator');
+my @workers = (citus_node('worker1'), citus_node('worker2'));
+$coord->safe_psql('postgres',
+	"SELECT citus_set_coordinator_host('127.0.0.1', " . $coord->port . ")");
+$coord->safe_psql('postgres', "SELECT citus_add_node('127.0.0.1', " . $_->port . ")")
+  for @workers;
+$coord->safe_psql('postgres', 'CREATE EXTENSION logscore');
+is($workers[0]->safe_psql('postgres',
+		"SELECT extversion FROM pg_extension WHERE extname = 'logscore'"),
+	$coord->safe_psql('postgres',
+		"SELECT extversion FROM pg_extension WHERE extname = 'logscore'"),
+	'CREATE EXTENSION logscore reaches the workers at the same version');
+
+# Events: values that include multiples of 7 and negatives; a latency that is
+# a multiple of 1/8 (sums exact in any order) and one that is not.
+my $events = q{
+(id bigint, ts timestamptz, service text, host text, value bigint,
+ latency float8, jitter float8)};
+my $rows = q{
+SELECT g, timestamptz '2026-01-01 00:00:00+00' + g * interval '1 second',
+       'svc' || (g % 7), 'host' || (g * 7 % 23), (g % 1000) - 300,
+       ((g * 37) % 2000) / 8.0, sqrt(g) * 1.1 + (g % 13)
+FROM generate_series(1, 60000) g};
+$coord->safe_psql('postgres', qq{
+CREATE TABLE events $events;
+SELECT create_distributed_table('events', 'service');
+INSERT INTO events $rows;
+CREATE TABLE events_local $events;
+INSERT INTO events_local $rows;
+});
+
+my ($ret, $stdout, $stderr);
+
+# run_sql SQL: the output, or the error text, of one psql session
+sub run_sql
+{
+	my ($sql) = @_;
+	my ($r, $out, $err) = $coord->psql('postgres', $sql, on_error_stop => 1);
+	return $r == 0 ? $out : "ERROR: $err";
+}
+
+# same_numbers A B: A and B agree, floats to a relative 1e-9
+sub same_numbers
+{
+	my ($a, $b) = @_;
+	my $number = qr/([-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?)/;
+	my @a = split $number, $a;
+	my @b = split $number, $b;
+	return 0 unless @a == @b;
+	for my $i (0 .. $#a)
+	{
+		next if $a[$i] eq $b[$i];
+		return 0 unless $i % 2 == 1;    # text between numbers must match
+		return 0 unless $a[$i] =~ /[.eE]/ || $b[$i] =~ /[.eE]/;
+		my $scale = abs($a[$i]) > abs($b[$i]) ? abs($a[$i]) : abs($b[$i]);
+		$scale = 1 if $scale < 1;
+		return 0 if abs($a[$i] - $b[$i]) > 1e-9 * $scale;
+	}
+	return 1;
+}
+
+# local_form SQL: the query on the coordinator's ordinary tables
+sub local_form
+{
+	my ($sql) = @_;
+	$sql =~ s/\{(\w+)\}/$1_local/g;
+	return $sql;
+}
+
+sub distributed_form
+{
+	my ($sql) = @_;
+	$sql =~ s/\{(\w+)\}/$1/g;
+	return $sql;
+}
+
+# one_node_answer NAME SQL: the distributed query gives the one-node answer.
+# Returns the answer, for checks that it depends on what it should.
+sub one_node_answer
+{
+	my ($name, $sql) = @_;
+	my $distributed = run_sql(distributed_form($sql));
+	my $local = run_sql(local_form($sql));
+	unlike($local, qr/^ERROR/, "$name: runs on one node") or diag($local);
+	ok($local ne '' && same_numbers($distributed, $local), "$name: the one-node answer")
+	  or diag("distributed:\n$distributed\none node:\n$local");
+	return $local;
+}
+
+# --- scoring ---
+
+my $default = one_node_answer('logscore(value)',
+	'SELECT sum(logscore(value)), count(*) FROM {events}');
+my $scaled = one_node_answer('logscore(value) after SET logscore.pipeline',
+	"SET logscore.pipeline = 'scale(3) | square'; SELECT sum(logscore(value)) FROM {events}");
+isnt($scaled, $default, 'SET logscore.pipeline changes the answer');
+one_node_answer('logscore(value, pipeline)',
+	"SELECT service, sum(logscore(value, 'shift(1) | square')) FROM {events} GROUP BY 1 ORDER BY 1");
+my $overflow = q{
+SELECT count(*), count(s), min(s), max(s)
+FROM (SELECT logscore(value * 4000000000000000) AS s FROM {events}) q};
+like(run_sql(distributed_form($overflow)), qr/ERROR:.*out of range/,
+	'an overflow under on_overflow = error fails on Citus as on one node');
+one_node_answer('logscore.on_overflow = null', "SET logscore.on_overflow = 'null'; $overflow");
+one_node_answer('logscore.on_overflow = saturate', "SET logscore.on_overflow = 'saturate'; $overflow");
+one_node_answer('logscore(value, pipeline, on_overflow)', q{
+SELECT count(s), sum(s / 1000000) FROM
+  (SELECT logscore(value * 4000000000000000, 'scale(2) | shift(5)', 'saturate') AS s FROM {events}) q});
+
+# array and batch scorers, each service's values in one array
+my $arrays = q{
+WITH a AS (SELECT service, array_agg(value ORDER BY id) AS vals FROM {events} GROUP BY service)
+SELECT service, (SELECT sum(x) FROM unnest(logscore_array(vals)) x),
+       (SELECT sum(b.score) FROM logscore_batch(vals) b)
+FROM a ORDER BY 1};
+one_node_answer('logscore_array / logscore_batch', $arrays);
+one_node_answer('logscore_array / logscore_batch after SET logscore.pipeline',
+	"SET logscore.pipeline = 'square | shift(-1)'; $arrays");
+one_node_answer('logscore_array / logscore_batch with a pipeline', q{
+SELECT service, md5(logscore_array(array_agg(value ORDER BY id), 'scale(5)')::text),
+       (SELECT sum(b.score) FROM logscore_batch(array_agg(value ORDER BY id), 'scale(5)') b)
+FROM {events} GROUP BY 1 ORDER BY 1});
+
+# a function's SET clause, and the function called from a distributed query
+$coord->safe_psql('postgres', q{
+CREATE FUNCTION squared_sum(t regclass) RETURNS numeric
+LANGUAGE plpgsql SET logscore.pipeline = 'square' AS $$
+DECLARE r numeric;
+BEGIN
+  EXECUTE format('SELECT sum(logscore(value)) FROM %s', t) INTO r;
+  RETURN r;
+END $$;
+CREATE FUNCTION cubed_sum() RETURNS numeric
+LANGUAGE sql SET logscore.pipeline = 'square | scale(3)'
+AS $$ SELECT sum(logscore(value)) FROM events $$;
+CREATE FUNCTION cubed_sum_local() RETURNS numeric
+LANGUAGE sql SET logscore.pipeline = 'square | scale(3)'
+AS $$ SELECT sum(logscore(value)) FROM events_local $$;
+});
+one_node_answer('a function SET clause (PL/pgSQL)', q{SELECT squared_sum('{events}')});
+one_node_answer('a function SET clause (SQL)', q{SELECT {cubed_sum}()});
+
+# --- cached plans and the database's settings ---
+
+# the generic plan of a prepared statement (after five executions) follows SET
+one_node_answer('a prepared statement across SET', q{
+PREPARE q AS SELECT sum(logscore(value)) FROM {events} WHERE value > $1;
+EXECUTE q(0); EXECUTE q(1); EXECUTE q(2); EXECUTE q(3); EXECUTE q(4); EXECUTE q(5); EXECUTE q(6);
+SET logscore.pipeline = 'scale(3) | square';
+EXECUTE q(6);
+SET logscore.on_overflow = 'saturate';
+EXECUTE q(6);
+RESET logscore.pipeline;
+EXECUTE q(6)});
+
+# ALTER DATABASE ... SET reaches new sessions, worker connections opened
+# before or after it included, never the session that made it
+my $database_settings = q{
+SELECT sum(logscore(value)) FROM {events};
+ALTER DATABASE postgres SET logscore.pipeline = 'shift(7) | square';
+SELECT sum(logscore(value)) FROM {events};
+ALTER DATABASE postgres RESET logscore.pipeline;
+SELECT sum(logscore(value)) FROM {events};
+SELECT sum(logscore(value)) FROM {events}};
+my $same_session = one_node_answer('ALTER DATABASE SET and RESET in an existing session',
+	$database_settings);
+my @steps = split /\n/, $same_session;
+is($steps[1], $steps[0], 'the session that altered the database keeps its own value');
+$coord->safe_psql('postgres', q{ALTER DATABASE postgres SET logscore.pipeline = 'shift(7) | square'});
+my $new_session = one_node_answer('ALTER DATABASE SET in a new session',
+	'SELECT sum(logscore(value)) FROM {events}');
+$coord->safe_psql('postgres', 'ALTER DATABASE postgres RESET logscore.pipeline');
+isnt($new_session, $steps[0], 'a new session scores with the database value');
+
+done_testing();
