@@ -211,4 +211,114 @@ my $new_session = one_node_answer('ALTER DATABASE SET in a new session',
 $coord->safe_psql('postgres', 'ALTER DATABASE postgres RESET logscore.pipeline');
 isnt($new_session, $steps[0], 'a new session scores with the database value');
 
+# --- sketches ---
+
+# a sketch compared by what is exact (count, buckets through the quantiles,
+# minimum, maximum) and what is a float sum (sum, mean)
+my $sketch_columns = q{logscore_count(s), logscore_min(s), logscore_max(s),
+  logscore_quantiles(s, '{0.001,0.01,0.1,0.25,0.5,0.75,0.9,0.99,0.999}'), logscore_sum(s), logscore_mean(s)};
+for my $column ('latency', 'jitter')
+{
+	one_node_answer("logscore_sketch($column) grouped by the distribution column", qq{
+SELECT service, $sketch_columns
+FROM (SELECT service, logscore_sketch($column) AS s FROM {events} GROUP BY 1) q ORDER BY 1});
+	one_node_answer("logscore_sketch($column) grouped by another column", qq{
+SELECT host, $sketch_columns
+FROM (SELECT host, logscore_sketch($column, 0.01) AS s FROM {events} GROUP BY 1) q ORDER BY 1});
+	one_node_answer("logscore_sketch($column) not grouped", qq{
+SELECT $sketch_columns FROM (SELECT logscore_sketch($column) AS s FROM {events}) q});
+}
+# with a sum exact in any order, the whole text form is the one-node one
+one_node_answer('logscore_sketch text form, not grouped',
+	'SELECT logscore_sketch(latency)::text FROM {events}');
+like($coord->safe_psql('postgres',
+		'EXPLAIN (VERBOSE, COSTS OFF) SELECT logscore_sketch(latency) FROM events'),
+	qr/worker_partial_agg/, 'an ungrouped sketch is split into worker partials');
+
+# a rollup table distributed by service, merged across shards
+$coord->safe_psql('postgres', q{
+CREATE TABLE minutes AS
+  SELECT service, date_trunc('minute', ts) AS minute, logscore_sketch(jitter) AS s
+  FROM events_local GROUP BY 1, 2;
+CREATE TABLE minutes_local AS TABLE minutes;
+SELECT create_distributed_table('minutes', 'service');
+});
+one_node_answer('logscore_merge over a distributed rollup, by hour', qq{
+SELECT hour, $sketch_columns FROM
+  (SELECT date_trunc('hour', minute) AS hour, logscore_merge(s) AS s FROM {minutes} GROUP BY 1) q
+ORDER BY 1});
+one_node_answer('logscore_merge over a distributed rollup, by service', qq{
+SELECT service, $sketch_columns FROM
+  (SELECT service, logscore_merge(s) AS s FROM {minutes} GROUP BY 1) q ORDER BY 1});
+one_node_answer('logscore_merge over a distributed rollup, not grouped',
+	"SELECT $sketch_columns FROM (SELECT logscore_merge(s) AS s FROM {minutes}) q");
+
+# --- decayed statistics ---
+
+my $ewm = q{logscore_ewm(jitter, ts, '10 minutes')};
+one_node_answer('logscore_ewm grouped by the distribution column', qq{
+SELECT service, ${ewm}::text FROM {events} GROUP BY 1 ORDER BY 1});
+one_node_answer('logscore_ewm grouped by another column', qq{
+SELECT host, ${ewm}::text FROM {events} GROUP BY 1 ORDER BY 1});
+one_node_answer('logscore_ewm not grouped, and its accessors', qq{
+SELECT e::text, logscore_ewm_mean(e), logscore_ewm_stddev(e), logscore_ewm_count(e),
+       logscore_ewm_zscore(e, 100)
+FROM (SELECT $ewm AS e FROM {events}) q});
+one_node_answer('logscore_merge(logscore_ewm) over per-service states', qq{
+SELECT logscore_merge(e)::text FROM (SELECT service, $ewm AS e FROM {events} GROUP BY 1) q});
+
+# --- window scores and alert states ---
+
+my $window = 'OVER (PARTITION BY service ORDER BY ts ROWS BETWEEN 50 PRECEDING AND CURRENT ROW)';
+one_node_answer('logscore_zscore / logscore_robust_zscore over a window by service', qq{
+SELECT service, count(*), sum(z), sum(r), max(z), min(r) FROM
+  (SELECT service, logscore_zscore(jitter) $window AS z,
+          logscore_robust_zscore(jitter) $window AS r FROM {events}) q
+GROUP BY 1 ORDER BY 1});
+my $by_host = run_sql(distributed_form(q{
+SELECT host, sum(z) FROM
+  (SELECT host, logscore_zscore(jitter) OVER (PARTITION BY host ORDER BY ts ROWS 50 PRECEDING) AS z
+   FROM {events}) q GROUP BY 1 ORDER BY 1}));
+my $by_host_local = run_sql(local_form(q{
+SELECT host, sum(z) FROM
+  (SELECT host, logscore_zscore(jitter) OVER (PARTITION BY host ORDER BY ts ROWS 50 PRECEDING) AS z
+   FROM {events}) q GROUP BY 1 ORDER BY 1}));
+ok(same_numbers($by_host, $by_host_local) || $by_host =~ /^ERROR:.*window functions/,
+	'a window by another column: the one-node answer or a clear error')
+  or diag("distributed:\n$by_host\none node:\n$by_host_local");
+
+my $alerts = q{
+SELECT service, severity, state, count(*) FROM
+  (SELECT service, logscore_severity(z) AS severity,
+          logscore_alert_state(z) OVER (PARTITION BY service ORDER BY ts) AS state
+   FROM (SELECT service, ts, logscore_zscore(jitter)
+           OVER (PARTITION BY service ORDER BY ts ROWS 50 PRECEDING) AS z FROM {events}) q) r
+GROUP BY 1, 2, 3 ORDER BY 1, 2, 3};
+my $alerts_default = one_node_answer('logscore_severity / logscore_alert_state', $alerts);
+my $alerts_set = one_node_answer('logscore_severity / logscore_alert_state after SET logscore.alert_*', qq{
+SET logscore.alert_warning = 1.2; SET logscore.alert_critical = 1.6; SET logscore.alert_clear = 0.5;
+SET logscore.alert_enter_after = 2; SET logscore.alert_exit_after = 4; $alerts});
+isnt($alerts_set, $alerts_default, 'the logscore.alert_* settings change the answer');
+
+# --- anomalies against a baseline ---
+
+$coord->safe_psql('postgres', q{
+CREATE TABLE baseline AS
+  SELECT service, logscore_sketch(jitter) AS s FROM events_local WHERE id <= 30000 GROUP BY 1;
+CREATE TABLE baseline_local AS TABLE baseline;
+CREATE TABLE colocated AS TABLE baseline;
+CREATE TABLE colocated_local AS TABLE baseline;
+SELECT create_reference_table('baseline');
+SELECT create_distributed_table('colocated', 'service', colocate_with => 'events');
+});
+for my $table ('baseline', 'colocated')
+{
+	one_node_answer("logscore_anomaly against a " . ($table eq 'baseline' ? 'reference' : 'co-located')
+		  . ' baseline', qq{
+SELECT e.service, count(*) FILTER (WHERE logscore_anomaly(e.jitter, b.s) > 2),
+       sum(logscore_anomaly(e.jitter, b.s))
+FROM {events} e JOIN {$table} b USING (service) WHERE e.id > 30000
+GROUP BY 1 ORDER BY 1});
+}
+
 done_testing();
