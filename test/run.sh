@@ -11,13 +11,16 @@
 # force_parallel_mode = regress), isolation
 # (pg_isolation_regress on test/specs), tap (PostgreSQL::Test::Cluster; the
 # rollup and alert tests schedule real pg_cron jobs, the alert test runs the
-# README's SQL as written there).
+# README's SQL as written there), citus (a coordinator and two workers,
+# Citus built once from ../shared/vendor into a cache; skipped, and counted
+# so, where that source is absent).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/common.sh"
+source "$LS_ROOT/tools/citus.sh"
 cd "$LS_ROOT"
 
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit fuzz regress regress-parallel isolation tap)
+[ ${#suites[@]} -eq 0 ] && suites=(unit fuzz regress regress-parallel isolation tap citus)
 
 ls_install_packages "${LS_BASE_PACKAGES[@]}" libcmocka-dev libclang-rt-14-dev libipc-run-perl \
 	postgresql-$PG_MAJOR-cron || exit 1
@@ -30,6 +33,7 @@ if [ -n "${LS_KEEP:-}" ]; then say "keeping $work"; else trap 'rm -rf "$work"' E
 
 total_passed=0
 total_failed=0
+total_skipped=0
 report=()
 
 # record SUITE PASSED FAILED
@@ -37,6 +41,13 @@ record() {
 	total_passed=$((total_passed + $2))
 	total_failed=$((total_failed + $3))
 	report+=("$(printf '%-18s %4d passed, %d failed' "$1" "$2" "$3")")
+}
+
+# skip SUITE REASON: a suite that could not run here, counted as one skipped
+skip() {
+	total_skipped=$((total_skipped + 1))
+	report+=("$(printf '%-18s skipped: %s' "$1" "$2")")
+	say "$1 skipped: $2"
 }
 
 # A copy of the tree the unprivileged user can write results into.
@@ -167,6 +178,35 @@ run_tap() {
 	record tap "$passed" "$failed"
 }
 
+# run_citus: test/citus on a coordinator and two workers of a PostgreSQL
+# installation with Citus in it (tools/citus.sh builds it once into a cache).
+run_citus() {
+	if [ -z "$(ls_citus_source)" ]; then
+		skip citus "no Citus source at $LS_CITUS_TARBALL (the suite needs it to build Citus)"
+		return
+	fi
+	local bindir
+	bindir=$(ls_citus_prepare) || { record citus 0 1; return; }
+	make -C "$LS_ROOT" -s install PG_CONFIG="$bindir/pg_config" >/dev/null || { record citus 0 1; return; }
+	local dir
+	dir=$(tree_copy citus)
+	(cd "$dir" && ls_as_user env PERL5LIB="$PGXS_DIR/test/perl" TESTDIR="$dir" \
+		PG_REGRESS="$PGXS_DIR/test/regress/pg_regress" LS_CITUS_INSTALL="$(dirname "$bindir")" \
+		prove -v test/citus/*.pl) >"$work/citus.log" 2>&1
+	local rc=$?
+	grep -vE '^ok ' "$work/citus.log" | tail -n 80
+	local passed failed
+	passed=$(grep -cE '^ *ok [0-9]+' "$work/citus.log")
+	failed=$(grep -cE '^ *not ok [0-9]+' "$work/citus.log")
+	if [ "$rc" -ne 0 ]; then
+		[ "$failed" -eq 0 ] && failed=1
+		for log in "$dir"/tmp_check/log/*; do
+			[ -f "$log" ] && { echo "--- $log"; tail -n 30 "$log"; }
+		done
+	fi
+	record citus "$passed" "$failed"
+}
+
 for suite in "${suites[@]}"; do
 	say "suite: $suite"
 	case "$suite" in
@@ -180,11 +220,16 @@ for suite in "${suites[@]}"; do
 			;;
 		isolation) run_isolation ;;
 		tap) run_tap ;;
+		citus) run_citus ;;
 		*) echo "unknown suite: $suite" >&2; record "$suite" 0 1 ;;
 	esac
 done
 
 echo
 printf '%s\n' "${report[@]}"
-echo "$total_passed passed, $total_failed failed"
+if [ "$total_skipped" -gt 0 ]; then
+	echo "$total_passed passed, $total_failed failed, $total_skipped skipped"
+else
+	echo "$total_passed passed, $total_failed failed"
+fi
 [ "$total_failed" -eq 0 ]
