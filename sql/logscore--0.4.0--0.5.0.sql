@@ -29,3 +29,12 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000;
 
 COMMENT ON FUNCTION logscore_batch(bigint[], text, text) IS
 'Scores every element of an array as rows (ord, value, score) with the given pipeline and overflow policy; IMMUTABLE';
+
+-- what a rollup run compares before it rewrites a stored sketch: the
+-- distribution, not the float sums that another summation order changes
+
+CREATE FUNCTION logscore_same_distribution(a logscore_sketch, b logscore_sketch) RETURNS boolean
+AS 'MODULE_PATHNAME', 'logscore_same_distribution' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION logscore_same_distribution(logscore_sketch, logscore_sketch) IS
+'True when two sketches have the same accuracy, count, minimum, maximum and buckets, so every quantile and rank agrees; sums may differ in their last bits';

@@ -215,6 +215,12 @@ COMMENT ON FUNCTION logscore_max(logscore_sketch) IS 'Largest value, exact';
 COMMENT ON FUNCTION logscore_summary(logscore_sketch) IS
 'count, mean, stddev, min, p50, p90, p95, p99 and max in one row';
 
+CREATE FUNCTION logscore_same_distribution(a logscore_sketch, b logscore_sketch) RETURNS boolean
+AS 'MODULE_PATHNAME', 'logscore_same_distribution' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION logscore_same_distribution(logscore_sketch, logscore_sketch) IS
+'True when two sketches have the same accuracy, count, minimum, maximum and buckets, so every quantile and rank agrees; sums may differ in their last bits';
+
 -- incremental rollups: per-bucket sketches of a source table, kept fresh by
 -- CALL logscore_rollup_run, e.g. from pg_cron.  Each rollup has an owner, the
 -- role that created it, and every run executes its aggregation as that owner

@@ -26,6 +26,7 @@ PG_FUNCTION_INFO_V1(logscore_sketch_stddev);
 PG_FUNCTION_INFO_V1(logscore_sketch_min);
 PG_FUNCTION_INFO_V1(logscore_sketch_max);
 PG_FUNCTION_INFO_V1(logscore_sketch_summary);
+PG_FUNCTION_INFO_V1(logscore_same_distribution);
 
 #define READ_SKETCH(name) \
 	ls_sketch	name##_scratch; \
@@ -186,4 +187,19 @@ logscore_sketch_summary(PG_FUNCTION_ARGS)
 		values[8] = Float8GetDatum(s->max);
 	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/*
+ * logscore_same_distribution(a, b): what a rollup asks before it rewrites a
+ * stored sketch.  Sums are left out (see ls_sketch_same_distribution).
+ */
+Datum
+logscore_same_distribution(PG_FUNCTION_ARGS)
+{
+	ls_sketch	a_scratch;
+	ls_sketch	b_scratch;
+	const ls_sketch *a = logscore_sketch_read(PG_GETARG_DATUM(0), &a_scratch);
+	const ls_sketch *b = logscore_sketch_read(PG_GETARG_DATUM(1), &b_scratch);
+
+	PG_RETURN_BOOL(ls_sketch_same_distribution(a, b));
 }

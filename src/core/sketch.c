@@ -447,3 +447,46 @@ ls_sketch_stddev(const ls_sketch *s)
 		return NAN;
 	return sqrt(s->m2 / (double) (s->count - 1));
 }
+
+/* A store's count at bucket index, zero outside the range it holds. */
+static uint64_t
+store_count_at(const ls_store *store, int64_t index)
+{
+	int64_t		i = index - store->offset;
+
+	return (i >= 0 && i < (int64_t) store->nbuckets) ? store->counts[i] : 0;
+}
+
+static bool
+same_store(const ls_store *a, const ls_store *b)
+{
+	int64_t		first;
+	int64_t		end;
+
+	if (a->nbuckets == 0 || b->nbuckets == 0)
+	{
+		const ls_store *held = a->nbuckets == 0 ? b : a;
+
+		for (uint32_t i = 0; i < held->nbuckets; i++)
+			if (held->counts[i] != 0)
+				return false;
+		return true;
+	}
+	first = a->offset < b->offset ? a->offset : b->offset;
+	end = (int64_t) a->offset + a->nbuckets;
+	if ((int64_t) b->offset + b->nbuckets > end)
+		end = (int64_t) b->offset + b->nbuckets;
+	for (int64_t index = first; index < end; index++)
+		if (store_count_at(a, index) != store_count_at(b, index))
+			return false;
+	return true;
+}
+
+bool
+ls_sketch_same_distribution(const ls_sketch *a, const ls_sketch *b)
+{
+	return a->alpha == b->alpha && a->count == b->count && a->zero_count == b->zero_count &&
+		a->collapsed == b->collapsed &&
+		(a->count == 0 || (a->min == b->min && a->max == b->max)) &&
+		same_store(&a->positive, &b->positive) && same_store(&a->negative, &b->negative);
+}

@@ -102,6 +102,14 @@ extern double ls_sketch_rank(const ls_sketch *s, double x);
 /* Sample standard deviation (n - 1); NaN for fewer than two values. */
 extern double ls_sketch_stddev(const ls_sketch *s);
 
+/*
+ * Whether a and b have the same accuracy, count, zero count, minimum,
+ * maximum and bucket counts: then every quantile and rank agrees.  The
+ * sum, mean and m2 are left out, since adding the same values in another
+ * order (another plan, another shard layout) changes their last bits.
+ */
+extern bool ls_sketch_same_distribution(const ls_sketch *a, const ls_sketch *b);
+
 /* --- binary format (sketch_format.c) --- */
 
 /*

@@ -210,3 +210,16 @@ RESET work_mem;
 
 DROP FUNCTION exact_fields(logscore_sketch);
 DROP TABLE sketch_values;
+
+-- logscore_same_distribution: the parts' merge and the whole agree on every
+-- bucket, count and extreme (their sums may not, to the bit); one value
+-- less, or another accuracy, do not; NULL gives NULL
+WITH v AS (SELECT g, sqrt(g) * 1.7 - 40 AS x FROM generate_series(1, 5000) g),
+     parts AS (SELECT logscore_sketch(x) AS s FROM v GROUP BY g % 7)
+SELECT logscore_same_distribution((SELECT logscore_merge(s) FROM parts),
+                                  (SELECT logscore_sketch(x) FROM v)) AS merged_vs_whole,
+       logscore_same_distribution((SELECT logscore_sketch(x) FROM v WHERE g > 1),
+                                  (SELECT logscore_sketch(x) FROM v)) AS one_value_less,
+       logscore_same_distribution((SELECT logscore_sketch(x, 0.02) FROM v),
+                                  (SELECT logscore_sketch(x) FROM v)) AS other_accuracy,
+       logscore_same_distribution(NULL, (SELECT logscore_sketch(x) FROM v)) IS NULL AS null_in_null_out;

@@ -435,6 +435,51 @@ test_sketch_merge_parts(void **state)
 	check_merge_parts(DIST_MIXED, LS_SKETCH_MIN_ALPHA, 50000);
 }
 
+/*
+ * The same values added in two orders: the float sum may differ, the
+ * distribution must not; one more value, or another accuracy, differs.
+ */
+static void
+test_sketch_same_distribution(void **state)
+{
+	ls_sketch	forward;
+	ls_sketch	backward;
+	ls_sketch	coarse;
+	ls_sketch	empty;
+	ls_sketch	empty_too;
+
+	(void) state;
+	must_init(&forward, 0.01);
+	must_init(&backward, 0.01);
+	must_init(&coarse, 0.02);
+	must_init(&empty, 0.01);
+	must_init(&empty_too, 0.01);
+	for (int i = 0; i < 1000; i++)
+	{
+		must_add(&forward, (i - 300) * 0.1 + 1e-7 * i * i);
+		must_add(&backward, (999 - i - 300) * 0.1 + 1e-7 * (999 - i) * (999 - i));
+		must_add(&coarse, (i - 300) * 0.1 + 1e-7 * i * i);
+	}
+	assert_true(ls_sketch_same_distribution(&forward, &backward));
+	assert_true(ls_sketch_same_distribution(&backward, &forward));
+	assert_true(ls_sketch_same_distribution(&empty, &empty_too));
+	assert_false(ls_sketch_same_distribution(&forward, &empty));
+	assert_false(ls_sketch_same_distribution(&empty, &forward));
+	assert_false(ls_sketch_same_distribution(&forward, &coarse));
+	/* a sum that differs in its last bits alone does not count */
+	backward.sum = nextafter(backward.sum, INFINITY);
+	backward.m2 = nextafter(backward.m2, INFINITY);
+	assert_true(ls_sketch_same_distribution(&forward, &backward));
+	/* a value in a bucket both have: only the counts differ */
+	must_add(&backward, 5.0);
+	assert_false(ls_sketch_same_distribution(&forward, &backward));
+	free_sketch(&forward);
+	free_sketch(&backward);
+	free_sketch(&coarse);
+	free_sketch(&empty);
+	free_sketch(&empty_too);
+}
+
 static void
 test_sketch_merge_special(void **state)
 {
@@ -877,6 +922,7 @@ run_sketch_tests(void)
 		cmocka_unit_test_setup(test_sketch_accuracy_integer, reset_allocations),
 		cmocka_unit_test_setup(test_sketch_merge_parts, reset_allocations),
 		cmocka_unit_test_setup(test_sketch_merge_special, reset_allocations),
+		cmocka_unit_test_setup(test_sketch_same_distribution, reset_allocations),
 		cmocka_unit_test_setup(test_sketch_collapse, reset_allocations),
 		cmocka_unit_test_setup(test_sketch_collapse_edges, reset_allocations),
 		cmocka_unit_test_setup(test_sketch_growth, reset_allocations),
