@@ -15,35 +15,13 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib $FindBin::RealBin;
+use CitusCluster;
 
-my $install = $ENV{LS_CITUS_INSTALL};
-plan skip_all => 'LS_CITUS_INSTALL is not set (no Citus build)' unless $install;
+plan skip_all => 'LS_CITUS_INSTALL is not set (no Citus build)' unless $ENV{LS_CITUS_INSTALL};
 
-sub citus_node
-{
-	my ($name, $preload) = @_;
-	my $node = PostgreSQL::Test::Cluster->new($name, install_path => $install);
-	$node->init;
-	# workers reach each other by TCP on loopback; the harness keeps its socket
-	$node->append_conf('postgresql.conf', qq{
-listen_addresses = '127.0.0.1'
-shared_preload_libraries = 'citus,logscore'
-max_connections = 100
-citus.shard_count = 4
-citus.log_remote_commands = off
-});
-	$node->start;
-	$node->safe_psql('postgres', 'CREATE EXTENSION citus');
-	return $node;
-}
-
-my $coord = citus_node('coordinator');
-my @workers = (citus_node('worker1'), citus_node('worker2'));
-$coord->safe_psql('postgres',
-	"SELECT citus_set_coordinator_host('127.0.0.1', " . $coord->port . ")");
-$coord->safe_psql('postgres', "SELECT citus_add_node('127.0.0.1', " . $_->port . ")")
-  for @workers;
-$coord->safe_psql('postgres', 'CREATE EXTENSION logscore');
+my ($coord, @workers) = CitusCluster::start(2);
 is($workers[0]->safe_psql('postgres',
 		"SELECT extversion FROM pg_extension WHERE extname = 'logscore'"),
 	$coord->safe_psql('postgres',
