@@ -33,6 +33,15 @@
 #                                        window-results.{csv,md}, 3 rounds by
 #                                        default (~5 min); uses the logscore
 #                                        installed, builds nothing
+#   bash test/bench/run.sh --scaleout    the scale-out section only (issue 10):
+#                                        a coordinator and two Citus workers
+#                                        (Citus built once from ../shared/vendor,
+#                                        as the test command does); per-row
+#                                        work on a shard vs one node, the
+#                                        coordinator's merge per partial
+#                                        state, bytes shipped, and the
+#                                        projected speed-up; writes
+#                                        scaleout-results.{csv,md} (~3 min)
 #
 # Timing: every candidate of a configuration runs in one long-lived psql
 # session, interleaved A B C ... A B C ..., one discarded warm-up round first;
@@ -51,6 +60,7 @@ usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
 QUICK=
 SKETCH=
 WINDOW=
+SCALEOUT=
 WITH_100M=
 ROUNDS=
 OUT=
@@ -60,6 +70,7 @@ while [ $# -gt 0 ]; do
 	--with-100m) WITH_100M=1 ;;
 	--sketch) SKETCH=1 ;;
 	--window) WINDOW=1 ;;
+	--scaleout) SCALEOUT=1 ;;
 	--rounds)
 		ROUNDS=${2:-}
 		shift
@@ -84,6 +95,32 @@ done
 if [ -n "$ROUNDS" ] && ! [[ $ROUNDS =~ ^[1-9][0-9]*$ ]]; then
 	echo "--rounds wants a positive integer, not '$ROUNDS'" >&2
 	exit 2
+fi
+
+# The scale-out section runs on its own servers (test/bench/scaleout.pl).
+if [ -n "$SCALEOUT" ]; then
+	source "$LS_ROOT/tools/citus.sh"
+	ls_install_packages "${LS_BASE_PACKAGES[@]}" libipc-run-perl
+	citus_bin=$(ls_citus_prepare)
+	ls_build_install
+	make -s install PG_CONFIG="$citus_bin/pg_config" >/dev/null
+	scratch=$(ls_scratch)
+	trap 'rm -rf "$scratch"' EXIT
+	cp -r "$LS_ROOT/test" "$LS_ROOT/tools" "$scratch/"
+	[ "$(id -u)" -eq 0 ] && chown -R "$LS_RUN_USER" "$scratch"
+	pgxs_dir=$(dirname "$(dirname "$("$PG_CONFIG" --pgxs)")")
+	(cd "$scratch" && ls_as_user env PERL5LIB="$pgxs_dir/test/perl" TESTDIR="$scratch" \
+		PG_REGRESS="$pgxs_dir/test/regress/pg_regress" \
+		LS_CITUS_INSTALL="$(dirname "$citus_bin")" LS_BENCH_OUT="$scratch" \
+		LS_BENCH_ROUNDS="${ROUNDS:-5}" ${QUICK:+LS_BENCH_ROWS=200000} \
+		LS_BENCH_GIT="$(git -C "$LS_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')" \
+		perl test/bench/scaleout.pl)
+	out=${OUT:-$bench_dir}
+	[ -n "$QUICK" ] && exit 0
+	mkdir -p "$out"
+	cp "$scratch/scaleout-results.md" "$scratch/scaleout-results.csv" "$out/"
+	say "wrote $out/scaleout-results.{csv,md}"
+	exit 0
 fi
 
 # The sizes: the first is the one every candidate runs at; the growth
