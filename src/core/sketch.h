@@ -134,7 +134,8 @@ extern ls_sketch_status ls_sketch_decode(ls_sketch *s, const uint8_t *buffer,
  *    "m2":..., "min":0,"max":10,"collapsed":false,
  *    "positive":{"offset":80,"counts":[1,0,1]},"negative":{"offset":0,"counts":[]}}
  * Doubles are written with 17 significant digits, so text round-trips to the
- * same bits.  ls_sketch_to_text returns the length it needed, like snprintf.
+ * same bits.  In "counts", -k stands for k empty buckets: the writer puts
+ * every run of two or more so ("[2,-30,1]"), the reader takes either form.  ls_sketch_to_text returns the length it needed, like snprintf.
  */
 extern size_t ls_sketch_to_text(const ls_sketch *s, char *buffer, size_t size);
 extern ls_sketch_status ls_sketch_from_text(ls_sketch *s, const char *text, size_t length,

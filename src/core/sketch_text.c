@@ -78,7 +78,21 @@ put_store(writer *w, const char *key, const ls_store *st)
 	put(w, ",\"%s\":{\"offset\":%" PRId32 ",\"counts\":[", key,
 		lo == hi ? 0 : st->offset + (int32_t) lo);
 	for (i = lo; i < hi; i++)
-		put(w, i == lo ? "%" PRIu64 : ",%" PRIu64, st->counts[i]);
+	{
+		uint32_t	run = 0;
+
+		if (i > lo)
+			put(w, ",");
+		while (i + run < hi && st->counts[i + run] == 0)
+			run++;
+		if (run > 1)
+		{
+			put(w, "-%" PRIu32, run);
+			i += run - 1;
+		}
+		else
+			put(w, "%" PRIu64, st->counts[i]);
+	}
 	put(w, "]}");
 }
 
@@ -196,7 +210,12 @@ parse_double(ls_text_reader *r, double *value)
 	return ls_text_read_double(r, true, "expected a number", value);
 }
 
-/* '{' "offset": n, "counts": [c, ...] '}' into st, whose array has room for MAX. */
+/*
+ * '{' "offset": n, "counts": [c, ...] '}' into st, whose array has room for
+ * MAX.  A negative entry -k stands for k empty buckets, as the writer puts
+ * every run of two or more: a sketch's buckets are mostly empty between the
+ * few it fills, and its text is what Citus ships between nodes.
+ */
 static bool
 parse_store(ls_text_reader *r, ls_store *st)
 {
@@ -215,15 +234,28 @@ parse_store(ls_text_reader *r, ls_store *st)
 	{
 		do
 		{
+			uint64_t	run = 1;
+
 			ls_text_skip_space(r);
 			if (st->nbuckets == LS_SKETCH_MAX_BUCKETS)
 				return ls_text_fail(r, r->pos, "more than %d buckets", LS_SKETCH_MAX_BUCKETS);
 			if (st->nbuckets == 0)
 				first_count = r->pos;
 			last_count = r->pos;
-			if (!parse_uint64(r, &st->counts[st->nbuckets]))
+			if (ls_text_accept(r, "-"))
+			{
+				/* -k: k empty buckets */
+				if (!parse_uint64(r, &run))
+					return false;
+				if (run == 0)
+					return ls_text_fail(r, last_count, "a run of empty buckets must not be -0");
+				if (run > LS_SKETCH_MAX_BUCKETS - st->nbuckets)
+					return ls_text_fail(r, last_count, "more than %d buckets", LS_SKETCH_MAX_BUCKETS);
+				memset(&st->counts[st->nbuckets], 0, run * sizeof(uint64_t));
+			}
+			else if (!parse_uint64(r, &st->counts[st->nbuckets]))
 				return false;
-			st->nbuckets++;
+			st->nbuckets += (uint32_t) run;
 		} while (ls_text_accept(r, ","));
 		if (!expect(r, "]"))
 			return false;

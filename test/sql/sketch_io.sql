@@ -12,6 +12,13 @@ UNION ALL SELECT 3, logscore_sketch(0);
 -- the text form
 SELECT s FROM sketches WHERE id IN (2, 3) ORDER BY id;
 
+-- a run of empty buckets is written -k; every zero written out reads the same
+SELECT '{"version":1,"alpha":0.05,"count":10,"zero":0,"sum":82.5,"mean":8.25,"m2":185.625,"min":1.5,"max":15,"collapsed":false,"positive":{"offset":5,"counts":[1,0,0,0,0,0,1,0,0,0,0,1,0,1,0,0,1,1,0,1,1,0,1,1]},"negative":{"offset":0,"counts":[]}}'::logscore_sketch::text
+       = s::text AS zeros_read_as_runs
+FROM sketches WHERE id = 2;
+SELECT '{"version":1,"alpha":0.05,"count":2,"zero":0,"sum":2,"mean":1,"m2":0,"min":1,"max":1,"collapsed":false,"positive":{"offset":5,"counts":[1,-0,1]},"negative":{"offset":0,"counts":[]}}'::logscore_sketch;
+\echo :LAST_ERROR_SQLSTATE
+
 -- text round trip is exact
 SELECT id, s::text::logscore_sketch::text = s::text AS text_round_trip FROM sketches ORDER BY id;
 

@@ -635,6 +635,63 @@ test_format_random_bytes(void **state)
 
 /* --- text --- */
 
+/*
+ * Runs of empty buckets: written as -k, read as -k or as k zeros alike; a
+ * run must not be -0, start or end a store, or pass the bucket limit.
+ */
+static void
+test_text_zero_runs(void **state)
+{
+	ls_sketch	s;
+	ls_sketch	t;
+	char	   *text;
+	char	   *again;
+	char		expanded[16384];
+	char		message[200];
+	const char *run;
+	char	   *end;
+	unsigned long k;
+	char		too_many[64];
+
+	(void) state;
+	must_init(&s, 0.01);
+	must_add(&s, 1.0);
+	must_add(&s, 1.0);
+	must_add(&s, 2.0);
+	text = text_alloc(&s);
+	run = strstr(text, "\"counts\":[2,-");
+	assert_non_null(run);
+	run += strlen("\"counts\":[2,-");
+	k = strtoul(run, &end, 10);
+	assert_true(k > 1);
+	assert_string_equal(end, ",1]},\"negative\":{\"offset\":0,\"counts\":[]}}");
+
+	/* the same buckets with every zero written out */
+	snprintf(expanded, sizeof(expanded), "%.*s", (int) (run - 1 - text), text);
+	for (unsigned long i = 0; i < k; i++)
+		strcat(expanded, "0,");
+	strcat(expanded, end + 1);
+	if (ls_sketch_from_text(&t, expanded, strlen(expanded), &test_allocator, message,
+							sizeof(message)) != LS_SKETCH_OK)
+		fail_msg("from_text: %s\n%s", message, expanded);
+	again = text_alloc(&t);
+	assert_string_equal(again, text);
+	free(again);
+	ls_sketch_free(&t);
+	free(text);
+	ls_sketch_free(&s);
+
+	expect_text_error(small_text_with("[2]", "[1,-0,1]"),
+					  "a run of empty buckets must not be -0 at offset 143");
+	expect_text_error(small_text_with("[2]", "[-3,2]"),
+					  "the first bucket count must not be 0 at offset 141");
+	expect_text_error(small_text_with("[2]", "[2,-3]"),
+					  "the last bucket count must not be 0 at offset 143");
+	snprintf(too_many, sizeof(too_many), "[1,-%d,1]", LS_SKETCH_MAX_BUCKETS);
+	expect_text_error(small_text_with("[2]", too_many),
+					  "more than 2048 buckets at offset 143");
+}
+
 static void
 test_text_whitespace(void **state)
 {
@@ -838,6 +895,7 @@ run_sketch_format_tests(void)
 		cmocka_unit_test_setup(test_text_whitespace, reset_allocations),
 		cmocka_unit_test_setup(test_text_truncation, reset_allocations),
 		cmocka_unit_test_setup(test_text_errors, reset_allocations),
+		cmocka_unit_test_setup(test_text_zero_runs, reset_allocations),
 		cmocka_unit_test_setup(test_text_small_message, reset_allocations),
 	};
 
