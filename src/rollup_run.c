@@ -9,9 +9,13 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/table.h"
 #include "access/xact.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_namespace.h"
+#include "commands/extension.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -22,6 +26,7 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
@@ -136,6 +141,38 @@ run_plain(RunState *st, const char *query, int expected)
 
 	if (rc != expected)
 		elog(ERROR, "rollup statement failed: %s", SPI_result_code_string(rc));
+}
+
+/*
+ * Whether relid is a Citus table (distributed or reference).  Its rows live
+ * in shards on other nodes, where tableoid is the shard's OID there; shards
+ * on different workers can have the same OID, so (tableoid, ctid) does not
+ * name one row, and setting a failing row aside by it would leave out rows
+ * of other shards too.  Such a source is treated as a view: a failing row's
+ * whole event time is set aside (and counted).
+ */
+static bool
+citus_table(Oid relid)
+{
+	Oid			catalog;
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	bool		found;
+
+	if (!OidIsValid(get_extension_oid("citus", true)))
+		return false;
+	catalog = get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE);
+	if (!OidIsValid(catalog))
+		return false;
+	rel = table_open(catalog, AccessShareLock);
+	/* logicalrelid, a regclass, is the catalog's first column */
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rel, InvalidOid, false, NULL, 1, &key);
+	found = HeapTupleIsValid(systable_getnext(scan));
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return found;
 }
 
 /* What the rows set aside so far leave out of every careful statement. */
@@ -469,7 +506,8 @@ prepare(RunState *st)
 	st->target = quote_qualified_identifier(get_namespace_name(get_rel_namespace(e->target)),
 											get_rel_name(e->target));
 	st->time_column = (char *) quote_identifier(e->time_column);
-	st->has_addresses = get_attnum(e->input, "logscore_ctid") != InvalidAttrNumber;
+	st->has_addresses = get_attnum(e->input, "logscore_ctid") != InvalidAttrNumber &&
+		!citus_table(e->source);
 
 	initStringInfo(&select);
 	initStringInfo(&names);

@@ -352,4 +352,33 @@ like($coord->safe_psql('postgres', q{
 SELECT last_run_rows FROM logscore_rollups WHERE name = 'public.by_service'}),
 	qr/^[1-9]/, 'the second run of the co-located rollup read the new rows');
 
+# A row a rollup cannot take is set aside, and only that row: shards on
+# different workers can share a table OID, so (tableoid, ctid) does not name
+# one row of a distributed table.  The failing row is the first of its
+# shard, at (0,1), as are rows of the other shards.
+$coord->safe_psql('postgres', qq{
+CREATE TABLE failing (ts timestamptz, service text, x float8);
+SELECT create_distributed_table('failing', 'service');
+CREATE TABLE failing_local (LIKE failing);
+INSERT INTO failing VALUES (timestamptz '$start' - interval '5 minutes', 'svc0', 0);
+INSERT INTO failing SELECT timestamptz '$start' + g * interval '10 ms', 'svc' || (g % 5), 1
+  FROM generate_series(1, 5000) g;
+INSERT INTO failing_local SELECT * FROM failing;
+SELECT logscore_rollup_create('failing_r', 'failing', 'ts', '1.0 / x', '1 minute', '{service}');
+SELECT logscore_rollup_create('failing_r_local', 'failing_local', 'ts', '1.0 / x', '1 minute', '{service}');
+CALL logscore_rollup_run('failing_r');
+CALL logscore_rollup_run('failing_r_local');
+});
+cmp_ok($coord->safe_psql('postgres', q{
+SELECT count(*) FROM (SELECT tableoid, ctid FROM failing WHERE ctid = '(0,1)' GROUP BY 1, 2
+                      HAVING count(*) > 1) shared}), '>', 0,
+	'shards of the failing table share a (tableoid, ctid) address');
+one_node_answer('a rollup that sets a failing row aside, over a distributed source', qq{
+SELECT bucket, service, $sketch_columns FROM (SELECT bucket, service, sketch AS s FROM {failing_r}) q ORDER BY 1, 2});
+is($coord->safe_psql('postgres', q{
+SELECT string_agg(name || ' ' || last_run_rows || ' ' || last_run_rejected, ', ' ORDER BY name)
+FROM logscore_rollups WHERE name LIKE 'public.failing%'}),
+	'public.failing_r 5000 1, public.failing_r_local 5000 1',
+	'each sets one row aside and rolls up the 5,000 others');
+
 done_testing();
