@@ -38,3 +38,62 @@ AS 'MODULE_PATHNAME', 'logscore_same_distribution' LANGUAGE C IMMUTABLE STRICT P
 
 COMMENT ON FUNCTION logscore_same_distribution(logscore_sketch, logscore_sketch) IS
 'True when two sketches have the same accuracy, count, minimum, maximum and buckets, so every quantile and rank agrees; sums may differ in their last bits';
+
+-- logscore_rollup_create(..., distributed => true): the rollup's table
+-- co-located with a Citus source, so that a run is pushed down to the shards
+DROP FUNCTION logscore_rollup_create(text, regclass, text, text, interval, text[], interval, text);
+
+CREATE FUNCTION logscore_rollup_colocate(target regclass, source regclass)
+RETURNS regclass
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  distribution_column text;
+BEGIN
+  IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+    RAISE EXCEPTION 'a distributed rollup needs Citus'
+      USING ERRCODE = 'feature_not_supported',
+            HINT = 'Create the rollup without distributed => true, or CREATE EXTENSION citus first.';
+  END IF;
+  EXECUTE 'SELECT pg_catalog.column_to_column_name(p.logicalrelid, p.partkey)
+           FROM pg_catalog.pg_dist_partition p
+           WHERE p.logicalrelid OPERATOR(pg_catalog.=) $1 AND p.partmethod OPERATOR(pg_catalog.=) ''h'''
+    INTO distribution_column USING source;
+  IF distribution_column IS NULL THEN
+    RAISE EXCEPTION 'the source "%" of a distributed rollup is not a distributed table', source
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Distribute it first with create_distributed_table(), or create the rollup without distributed => true.';
+  END IF;
+  PERFORM FROM pg_catalog.pg_attribute a
+  WHERE a.attrelid = target AND a.attname = distribution_column AND a.attnum > 0 AND NOT a.attisdropped;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'a distributed rollup must group by its source''s distribution column "%"', distribution_column
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = 'Its table is distributed by that column, co-located with the source, so that a run is one INSERT ... SELECT per pair of shards on the workers.',
+            HINT = pg_catalog.format('Add %L to group_by.', distribution_column);
+  END IF;
+  EXECUTE 'SELECT pg_catalog.create_distributed_table($1, $2, colocate_with => $3)'
+    USING target, distribution_column, source::pg_catalog.text;
+  RETURN target;
+END;
+$$;
+
+COMMENT ON FUNCTION logscore_rollup_colocate(regclass, regclass) IS
+'logscore_rollup_create''s step for distributed => true: distributes a rollup''s table by its source''s distribution column, co-located with it (Citus); PARALLEL UNSAFE: it writes';
+
+CREATE FUNCTION logscore_rollup_create(name text, source regclass, time_column text,
+  value_expr text, bucket interval, group_by text[] DEFAULT '{}',
+  lateness interval DEFAULT '10 minutes', on_error text DEFAULT 'skip',
+  distributed boolean DEFAULT false)
+RETURNS regclass
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+BEGIN ATOMIC
+  SELECT CASE WHEN distributed THEN @extschema@.logscore_rollup_colocate(r.target, source)
+              ELSE r.target END
+  FROM (SELECT @extschema@.logscore_rollup_create_internal(name, source, time_column, value_expr,
+          bucket, group_by, lateness, on_error, pg_catalog.current_setting('search_path')) AS target) r;
+END;
+
+COMMENT ON FUNCTION logscore_rollup_create(text, regclass, text, text, interval, text[], interval, text, boolean) IS
+'Registers a rollup of source per bucket of time_column and group_by columns, owned by the caller, and creates its table and input view; with distributed, its table is co-located with a Citus source; PARALLEL UNSAFE: it writes';

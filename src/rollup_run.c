@@ -69,6 +69,7 @@ typedef struct RunState
 	char	   *group_names;	/* ", a, b" */
 	char	   *null_group;		/* "(i.a IS NULL OR i.b IS NULL)" or "false" */
 	bool		has_addresses;	/* input has logscore_tableoid, logscore_ctid */
+	bool		distributed;	/* the target is a Citus table */
 	Oid			types[P_COUNT];
 	Datum		values[P_COUNT];
 	char		nulls[P_COUNT];
@@ -382,11 +383,53 @@ same_sketch_test(const char *ext)
 					"%s.logscore_sketch_send(EXCLUDED.sketch)", ext, ext);
 }
 
-/* The statement that aggregates the window and upserts what changed. */
+/*
+ * On a target that is a Citus table, a plain INSERT ... SELECT ... ON
+ * CONFLICT, which Citus pushes down as one statement per pair of co-located
+ * shards (target distributed by a group column, co-located with the
+ * source), or else repartitions; the counts come from count_statement.  A
+ * CTE around it, as on one node, would pull every bucket's sketch to the
+ * coordinator and send it back.
+ */
+static char *
+distributed_upsert_statement(RunState *st, bool careful)
+{
+	return psprintf("INSERT INTO %s AS t (bucket%s, sketch)\n"
+					"SELECT pg_catalog.date_bin($%d, i.%s, $%d)%s, %s.logscore_sketch(i.logscore_value)\n"
+					"FROM %s i WHERE i.%s OPERATOR(pg_catalog.>=) $%d%s%s\n"
+					"GROUP BY 1%s\n"
+					"ON CONFLICT (bucket%s) DO UPDATE SET sketch = EXCLUDED.sketch\n"
+					"WHERE (%s) IS NOT TRUE",
+					st->target, st->group_names,
+					P_BUCKET + 1, st->time_column, P_ORIGIN + 1, st->group_select, st->ext,
+					st->input, st->time_column, P_LOWER + 1, careful ? exclusions(st) : "",
+					st->entry->stop_on_error ? "" : psprintf(" AND NOT %s", st->null_group),
+					st->group_select, st->group_names, st->same_test);
+}
+
+/* What distributed_upsert_statement read: the rows, and new null-group rows. */
+static char *
+count_statement(RunState *st)
+{
+	return psprintf("SELECT pg_catalog.count(*) FILTER (WHERE NOT %s),\n"
+					"       pg_catalog.count(*) FILTER (WHERE %s AND i.%s OPERATOR(pg_catalog.>=) $%d)\n"
+					"FROM %s i WHERE i.%s OPERATOR(pg_catalog.>=) $%d%s",
+					st->null_group, st->null_group, st->time_column, P_NEW + 1,
+					st->input, st->time_column, P_LOWER + 1, exclusions(st));
+}
+
+/*
+ * The statement that aggregates the window and upserts what changed, and
+ * returns (buckets written, rows rolled up, rows of null groups new to this
+ * run): one statement, so that the counts are of the very rows written.
+ */
 static char *
 upsert_statement(RunState *st, bool careful)
 {
 	const char *keep = st->entry->stop_on_error ? "" : " WHERE NOT null_group";
+
+	if (st->distributed)
+		return distributed_upsert_statement(st, careful);
 
 	return psprintf("WITH logscore_rollup_agg AS (\n"
 					"  SELECT pg_catalog.date_bin($%d, i.%s, $%d) AS bucket%s,\n"
@@ -508,6 +551,7 @@ prepare(RunState *st)
 	st->time_column = (char *) quote_identifier(e->time_column);
 	st->has_addresses = get_attnum(e->input, "logscore_ctid") != InvalidAttrNumber &&
 		!citus_table(e->source);
+	st->distributed = citus_table(e->target);
 
 	initStringInfo(&select);
 	initStringInfo(&names);
@@ -586,8 +630,10 @@ report_null_group(RunState *st, ErrorData *error)
 static void
 aggregate(RunState *st, int64 *buckets, int64 *rows, int64 *null_group_rows)
 {
-	ErrorData  *error = guarded(st, prepared(st, upsert_statement(st, st->known != NIL)), SPI_OK_SELECT);
+	int			expected = st->distributed ? SPI_OK_INSERT : SPI_OK_SELECT;
+	ErrorData  *error = guarded(st, prepared(st, upsert_statement(st, st->known != NIL)), expected);
 	bool		isnull;
+	int			column = 1;
 
 	for (int round = 0; error != NULL; round++)
 	{
@@ -596,11 +642,17 @@ aggregate(RunState *st, int64 *buckets, int64 *rows, int64 *null_group_rows)
 		if (st->entry->stop_on_error || round == MAX_CAREFUL_ROUNDS)
 			ReThrowError(error);
 		find_rejects(st);
-		error = guarded(st, prepared(st, upsert_statement(st, true)), SPI_OK_SELECT);
+		error = guarded(st, prepared(st, upsert_statement(st, true)), expected);
 	}
-	*buckets = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	*rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-	*null_group_rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+	if (st->distributed)
+	{
+		*buckets = (int64) SPI_processed;
+		run_plain(st, count_statement(st), SPI_OK_SELECT);
+	}
+	else
+		*buckets = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, column++, &isnull));
+	*rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, column++, &isnull));
+	*null_group_rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, column, &isnull));
 }
 
 /*

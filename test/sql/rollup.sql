@@ -339,6 +339,10 @@ SELECT logscore_rollup_create(NULL, 'rollup_events', 'ts', 'value', '1 minute');
 \echo :LAST_ERROR_SQLSTATE
 SELECT logscore_rollup_create('rollup_bad', 'rollup_events', 'ts', 'value', NULL);
 \echo :LAST_ERROR_SQLSTATE
+-- distributed => true needs Citus (the Citus suite tests it there)
+SELECT logscore_rollup_create('rollup_bad', 'rollup_events', 'ts', 'value', '1 minute', '{service}',
+                              distributed => true);
+\echo :LAST_ERROR_SQLSTATE
 SELECT to_regclass('rollup_bad') AS no_table, to_regclass('rollup_events') AS source_still_there;
 SELECT count(*) AS rollups FROM logscore_rollups;
 
