@@ -163,14 +163,20 @@ check_z(double z, const char *function)
 				 errhint("Pass NULL for a row without a score.")));
 }
 
-static void
-settings_thresholds(ls_alert_thresholds *t)
+void
+logscore_alert_settings(ls_alert_thresholds *t, bool levels_only)
 {
+	ls_alert_problem problem;
+
+	logscore_check_settings(levels_only ? LS_ALERT_LEVEL_SETTINGS : LS_ALERT_STATE_SETTINGS);
 	t->warning = logscore_alert_warning;
 	t->critical = logscore_alert_critical;
 	t->clear = logscore_alert_clear;
 	t->enter_after = logscore_alert_enter_after;
 	t->exit_after = logscore_alert_exit_after;
+	if (unlikely(levels_only ? !ls_alert_check_levels(t->warning, t->critical, &problem) :
+				 !ls_alert_check(t, &problem)))
+		report_problem(&problem, t, true);
 }
 
 /* logscore_severity(z) → logscore_level, thresholds from the settings */
@@ -178,20 +184,11 @@ Datum
 logscore_severity_setting(PG_FUNCTION_ARGS)
 {
 	double		z = PG_GETARG_FLOAT8(0);
-	ls_alert_problem problem;
+	ls_alert_thresholds t;
 
-	logscore_check_settings(LS_ALERT_LEVEL_SETTINGS);
-	if (unlikely(!ls_alert_check_levels(logscore_alert_warning, logscore_alert_critical,
-										&problem)))
-	{
-		ls_alert_thresholds t;
-
-		settings_thresholds(&t);
-		report_problem(&problem, &t, true);
-	}
+	logscore_alert_settings(&t, true);
 	check_z(z, "logscore_severity");
-	PG_RETURN_DATUM(level_datum(fcinfo, ls_alert_level_of(z, logscore_alert_warning,
-														  logscore_alert_critical)));
+	PG_RETURN_DATUM(level_datum(fcinfo, ls_alert_level_of(z, t.warning, t.critical)));
 }
 
 /* logscore_severity(z, warning, critical) → logscore_level */
@@ -252,14 +249,7 @@ logscore_alert_state_setting_step(PG_FUNCTION_ARGS)
 	AlertState *state = alert_state_arg(fcinfo, &created);
 
 	if (created)
-	{
-		ls_alert_problem problem;
-
-		logscore_check_settings(LS_ALERT_STATE_SETTINGS);
-		settings_thresholds(&state->thresholds);
-		if (!ls_alert_check(&state->thresholds, &problem))
-			report_problem(&problem, &state->thresholds, true);
-	}
+		logscore_alert_settings(&state->thresholds, false);
 	step(state, fcinfo);
 	PG_RETURN_POINTER(state);
 }

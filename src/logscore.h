@@ -74,6 +74,13 @@ extern double logscore_alert_clear;
 extern int	logscore_alert_enter_after;
 extern int	logscore_alert_exit_after;
 
+/*
+ * alert.c: the logscore.alert_* settings as thresholds, refused (22023) when
+ * set before the library loaded or when they do not make valid thresholds;
+ * levels_only checks only what logscore_severity(z) reads.
+ */
+extern void logscore_alert_settings(ls_alert_thresholds *t, bool levels_only);
+
 /* The compiled logscore.pipeline; inline, as it is read once per row. */
 static inline const ls_pipeline *
 logscore_setting_pipeline(void)

@@ -17,6 +17,10 @@
  *	 is planned, so changing a setting invalidates cached plans.  The hook
  *	 runs before Citus's only if logscore is loaded after citus, hence
  *	 shared_preload_libraries = 'citus,logscore' (see the README).
+ *	 The same happens in a database with postgres_fdw: it ships aggregates
+ *	 of a listed extension, and an aggregate has no volatility to say that
+ *	 logscore_alert_state(z) reads settings, so the remote server's
+ *	 thresholds would decide it; written in, they travel with the query.
  *
  * - In a backend Citus opened to run part of a distributed query, a
  *	 setting-dependent call is an error: if it arrived there, the coordinator
@@ -59,7 +63,7 @@ static planner_hook_type previous_planner = NULL;
 typedef struct FormOids
 {
 	bool		valid;
-	bool		rewrite;		/* citus and logscore are both installed */
+	bool		rewrite;		/* logscore and citus or postgres_fdw installed */
 	Oid			score;			/* logscore(bigint) */
 	Oid			score_pipeline; /* logscore(bigint, text) */
 	Oid			score_overflow; /* logscore(bigint, text, text) */
@@ -123,7 +127,9 @@ load_forms(void)
 
 	memset(&forms, 0, sizeof(forms));
 	forms.valid = true;
-	if (!OidIsValid(extension) || !OidIsValid(get_extension_oid("citus", true)))
+	if (!OidIsValid(extension) ||
+		(!OidIsValid(get_extension_oid("citus", true)) &&
+		 !OidIsValid(get_extension_oid("postgres_fdw", true))))
 		return;
 	schema = get_namespace_name(extension_schema(extension));
 	if (schema == NULL)
@@ -237,27 +243,6 @@ explicit_call(FuncExpr *call, Oid funcid, List *args)
 	return result;
 }
 
-/*
- * The alert settings, when they make valid thresholds; otherwise the call is
- * left alone and reports the settings' problem as it always has.
- */
-static bool
-alert_settings(ls_alert_thresholds *t, bool levels_only)
-{
-	ls_alert_problem problem;
-
-	if ((logscore_settings_rejected &
-		 (levels_only ? LS_ALERT_LEVEL_SETTINGS : LS_ALERT_STATE_SETTINGS)) != 0)
-		return false;
-	t->warning = logscore_alert_warning;
-	t->critical = logscore_alert_critical;
-	t->clear = logscore_alert_clear;
-	t->enter_after = logscore_alert_enter_after;
-	t->exit_after = logscore_alert_exit_after;
-	return levels_only ? ls_alert_check_levels(t->warning, t->critical, &problem) :
-		ls_alert_check(t, &problem);
-}
-
 static List *
 threshold_args(const ls_alert_thresholds *t)
 {
@@ -293,11 +278,14 @@ rewrite_function(FuncExpr *call)
 	if (call->funcid == forms.explain && pipeline_ok)
 		return (Node *) explicit_call(call, call->funcid,
 									  list_make1(pipeline_or_setting(pipeline_argument(call, 0))));
-	if (call->funcid == forms.severity && OidIsValid(forms.severity_explicit) &&
-		alert_settings(&t, true))
+	if (call->funcid == forms.severity && OidIsValid(forms.severity_explicit))
+	{
+		/* refused or invalid settings fail here, as they fail on one node */
+		logscore_alert_settings(&t, true);
 		return (Node *) explicit_call(call, forms.severity_explicit,
 									  list_make3(linitial(call->args), float8_const(t.warning),
 												 float8_const(t.critical)));
+	}
 	return (Node *) call;
 }
 
@@ -307,17 +295,39 @@ rewrite_aggregate(Aggref *aggref)
 	ls_alert_thresholds t;
 	Aggref	   *result;
 	ListCell   *cell;
-	AttrNumber	resno = 2;
+	List	   *arguments = NIL;
+	List	   *sort_only = NIL;
+	AttrNumber	resno = 1;
 
-	if (aggref->aggfnoid != forms.alert_state || !OidIsValid(forms.alert_state_explicit) ||
-		!alert_settings(&t, false))
+	if (aggref->aggfnoid != forms.alert_state || !OidIsValid(forms.alert_state_explicit))
 		return (Node *) aggref;
+	/* never left for the remote server's settings: postgres_fdw ships it */
+	logscore_alert_settings(&t, false);
 	result = copyObject(aggref);
 	result->aggfnoid = forms.alert_state_explicit;
 	result->aggargtypes = list_make5_oid(FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, INT4OID);
 	result->aggargtypes = lappend_oid(result->aggargtypes, INT4OID);
+
+	/*
+	 * The thresholds follow z and come before the entries that only an
+	 * ORDER BY inside the call adds (resjunk), which the executor does not
+	 * pass to the transition function; ORDER BY finds its entries by
+	 * ressortgroupref, so numbering them anew is safe.
+	 */
+	foreach(cell, result->args)
+	{
+		TargetEntry *entry = lfirst(cell);
+
+		if (entry->resjunk)
+			sort_only = lappend(sort_only, entry);
+		else
+			arguments = lappend(arguments, entry);
+	}
 	foreach(cell, threshold_args(&t))
-		result->args = lappend(result->args, makeTargetEntry(lfirst(cell), resno++, NULL, false));
+		arguments = lappend(arguments, makeTargetEntry(lfirst(cell), 0, NULL, false));
+	result->args = list_concat(arguments, sort_only);
+	foreach(cell, result->args)
+		((TargetEntry *) lfirst(cell))->resno = resno++;
 	return (Node *) result;
 }
 
@@ -327,9 +337,9 @@ rewrite_window_function(WindowFunc *window)
 	ls_alert_thresholds t;
 	WindowFunc *result;
 
-	if (window->winfnoid != forms.alert_state || !OidIsValid(forms.alert_state_explicit) ||
-		!alert_settings(&t, false))
+	if (window->winfnoid != forms.alert_state || !OidIsValid(forms.alert_state_explicit))
 		return (Node *) window;
+	logscore_alert_settings(&t, false);
 	result = copyObject(window);
 	result->winfnoid = forms.alert_state_explicit;
 	result->args = list_concat(result->args, threshold_args(&t));
