@@ -278,6 +278,21 @@ SET logscore.alert_warning = 1.2; SET logscore.alert_critical = 1.6; SET logscor
 SET logscore.alert_enter_after = 2; SET logscore.alert_exit_after = 4; $alerts});
 isnt($alerts_set, $alerts_default, 'the logscore.alert_* settings change the answer');
 
+# as a plain aggregate, whose ORDER BY entries the thresholds must not displace
+my $final_states = q{
+SET logscore.alert_warning = 1.2; SET logscore.alert_critical = 1.6; SET logscore.alert_clear = 0.5;
+SELECT service, logscore_alert_state(z ORDER BY ts), count(*) FROM
+  (SELECT service, ts, logscore_zscore(jitter)
+     OVER (PARTITION BY service ORDER BY ts ROWS 50 PRECEDING) AS z FROM {events}) q
+GROUP BY 1 ORDER BY 1};
+one_node_answer('logscore_alert_state(z ORDER BY ts) as an aggregate after SET logscore.alert_*',
+	$final_states);
+my $misordered = run_sql(distributed_form(q{
+SET logscore.alert_warning = 9; SET logscore.alert_critical = 4;
+SELECT service, logscore_alert_state(jitter ORDER BY ts) FROM {events} GROUP BY 1}));
+like($misordered, qr/ERROR:.*logscore.alert_warning \(9\) must not be above logscore.alert_critical \(4\)/,
+	'misordered alert settings fail on Citus as on one node');
+
 # --- anomalies against a baseline ---
 
 $coord->safe_psql('postgres', q{
@@ -303,8 +318,8 @@ GROUP BY 1 ORDER BY 1});
 
 # Recent events (a run rolls up what is newer than its watermark less the
 # lateness), in a distributed table and a one-node copy.  Two rollups of each:
-# by service into a table co-located with the source (the one-line step the
-# README gives), and by host into an ordinary table on the coordinator.
+# by service into a table co-located with the source (distributed => true),
+# and by host into an ordinary table on the coordinator.
 # (one time for both copies: now() moves between statements)
 my $start = $coord->safe_psql('postgres', q{SELECT now() - interval '20 minutes'});
 my $recent = qq{
@@ -317,8 +332,8 @@ SELECT create_distributed_table('recent', 'service');
 CREATE TABLE recent_local (LIKE events);
 INSERT INTO recent %s;
 INSERT INTO recent_local %s;
-SELECT logscore_rollup_create('by_service', 'recent', 'ts', 'jitter', '1 minute', '{service}');
-SELECT create_distributed_table('by_service', 'service', colocate_with => 'recent');
+SELECT logscore_rollup_create('by_service', 'recent', 'ts', 'jitter', '1 minute', '{service}',
+                              distributed => true);
 SELECT logscore_rollup_create('by_host', 'recent', 'ts', 'jitter', '1 minute', '{host}');
 SELECT logscore_rollup_create('by_service_local', 'recent_local', 'ts', 'jitter', '1 minute', '{service}');
 SELECT logscore_rollup_create('by_host_local', 'recent_local', 'ts', 'jitter', '1 minute', '{host}');
@@ -327,6 +342,23 @@ is($coord->safe_psql('postgres', q{
 SELECT count(*) FROM pg_dist_partition p JOIN pg_dist_partition s ON p.colocationid = s.colocationid
 WHERE p.logicalrelid = 'by_service'::regclass AND s.logicalrelid = 'recent'::regclass}),
 	'1', 'the by-service rollup table is co-located with its source');
+
+# distributed => true refuses what cannot be co-located, and leaves nothing
+my $refused;
+(undef, undef, $refused) = $coord->psql('postgres', q{
+SELECT logscore_rollup_create('by_host_d', 'recent', 'ts', 'jitter', '1 minute', '{host}',
+                              distributed => true)}, extra_params => ['-v', 'VERBOSITY=verbose']);
+like($refused, qr/ERROR:  22023: a distributed rollup must group by its source's distribution column "service"/,
+	'distributed => true without the distribution column in group_by: 22023');
+(undef, undef, $refused) = $coord->psql('postgres', q{
+SELECT logscore_rollup_create('local_d', 'recent_local', 'ts', 'jitter', '1 minute', '{service}',
+                              distributed => true)}, extra_params => ['-v', 'VERBOSITY=verbose']);
+like($refused, qr/ERROR:  22023: the source "public.recent_local" of a distributed rollup is not a distributed table/,
+	'distributed => true over a local table: 22023');
+is($coord->safe_psql('postgres', q{
+SELECT count(*) FROM pg_class WHERE relname IN ('by_host_d', 'by_host_d_input', 'local_d', 'local_d_input')}) .
+	$coord->safe_psql('postgres', q{SELECT count(*) FROM logscore_rollups WHERE name LIKE '%_d'}),
+	'00', 'a refused distributed rollup leaves no table, view or catalog row');
 
 my $rollup_contents = qq{
 SELECT bucket, %s, $sketch_columns FROM (SELECT bucket, %s, sketch AS s FROM {%s}) q ORDER BY 1, 2};
@@ -339,6 +371,10 @@ sub rollups_agree
 		sprintf($rollup_contents, 'service', 'service', 'by_service'));
 	one_node_answer("a rollup by another column, on the coordinator, $when",
 		sprintf($rollup_contents, 'host', 'host', 'by_host'));
+	is($coord->safe_psql('postgres', q{
+SELECT string_agg(last_run_buckets || ' ' || last_run_rows, ', ' ORDER BY name)
+FROM logscore_rollups WHERE name IN ('public.by_service', 'public.by_service_local')}) =~ s/^(\S+ \S+), \1$/same/r,
+		'same', "the co-located rollup reports the one-node run's buckets and rows, $when");
 }
 rollups_agree('first run');
 # newer rows: the next run adds them (rows near the lateness bound are left
@@ -351,6 +387,18 @@ rollups_agree('after newer rows');
 like($coord->safe_psql('postgres', q{
 SELECT last_run_rows FROM logscore_rollups WHERE name = 'public.by_service'}),
 	qr/^[1-9]/, 'the second run of the co-located rollup read the new rows');
+
+# a run into a co-located table is one INSERT ... SELECT ... ON CONFLICT per
+# pair of shards, from the source shard into the target shard, on the
+# workers: no sketch passes through the coordinator
+my (undef, undef, $remote) = $coord->psql('postgres', q{
+SET citus.log_remote_commands = on; SET client_min_messages = notice;
+SELECT logscore_rollup_reset('by_service');
+CALL logscore_rollup_run('by_service');});
+my @pushed = $remote =~ /issuing (INSERT INTO public\.by_service_\d+ AS t .*? FROM public\.recent_\d+ )/g;
+is(scalar(@pushed), 4, 'a run of the co-located rollup is one INSERT ... SELECT per shard pair')
+  or diag($remote);
+unlike($remote, qr/read_intermediate_result|COPY/, 'and nothing is pulled to the coordinator');
 
 # A row a rollup cannot take is set aside, and only that row: shards on
 # different workers can share a table OID, so (tableoid, ctid) does not name
@@ -380,5 +428,28 @@ SELECT string_agg(name || ' ' || last_run_rows || ' ' || last_run_rejected, ', '
 FROM logscore_rollups WHERE name LIKE 'public.failing%'}),
 	'public.failing_r 5000 1, public.failing_r_local 5000 1',
 	'each sets one row aside and rolls up the 5,000 others');
+
+# --- the README's Citus path, as written there ---
+
+my $readme = slurp_file("$FindBin::RealBin/../../README.md");
+my %block;
+$block{$1} = $2 while $readme =~ /<!-- citus-path: ([\w-]+) -->\n```sql\n(.*?)```/gs;
+is(join(' ', sort keys %block), 'dashboard events rollup', 'the README has the three blocks of the Citus path');
+# in a schema of its own, beside this suite's tables of the same names
+my $readme_path = "CREATE SCHEMA readme; SET search_path = readme, public;\n"
+  . join("\n", map { $block{$_} } qw(events rollup));
+$coord->safe_psql('postgres', $readme_path);
+is($coord->safe_psql('postgres', q{
+SELECT count(*) FROM pg_dist_partition p JOIN pg_dist_partition s USING (colocationid)
+WHERE p.logicalrelid = 'readme.service_minute'::regclass AND s.logicalrelid = 'readme.events'::regclass}),
+	'1', "the README's rollup table is co-located with its events");
+my $dashboard = $coord->safe_psql('postgres',
+	"SET search_path = readme, public;\n$block{dashboard}");
+my $direct = $coord->safe_psql('postgres', q{
+SET search_path = readme, public;
+SELECT service, logscore_quantile(logscore_sketch(logscore(value)), 0.99) FROM events GROUP BY service;
+SELECT logscore_quantiles(logscore_sketch(logscore(value)), '{0.5,0.99}') FROM events});
+is(join("\n", sort split /\n/, $dashboard), join("\n", sort split /\n/, $direct),
+	"the README's dashboard reads from the rollup what the events give");
 
 done_testing();
