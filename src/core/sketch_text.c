@@ -63,6 +63,43 @@ put_double(writer *w, const char *key, double d)
 	}
 }
 
+/* Appends n bytes, like put: counts them all, stores what fits. */
+static void
+put_bytes(writer *w, const char *bytes, size_t n)
+{
+	if (w->length + 1 < w->size)
+	{
+		size_t		copy = n < w->size - w->length - 1 ? n : w->size - w->length - 1;
+
+		memcpy(w->buffer + w->length, bytes, copy);
+		w->buffer[w->length + copy] = '\0';
+	}
+	w->length += n;
+}
+
+/*
+ * Appends separator (unless NUL), sign (unless NUL) and v in decimal.  The
+ * bucket lists are most of a sketch's text, and a vsnprintf per count was
+ * most of the time it took to write one.
+ */
+static void
+put_count(writer *w, char separator, char sign, uint64_t v)
+{
+	char		digits[24];
+	size_t		n = sizeof(digits);
+
+	do
+	{
+		digits[--n] = (char) ('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	if (sign != '\0')
+		digits[--n] = sign;
+	if (separator != '\0')
+		digits[--n] = separator;
+	put_bytes(w, digits + n, sizeof(digits) - n);
+}
+
 static void
 put_store(writer *w, const char *key, const ls_store *st)
 {
@@ -80,18 +117,17 @@ put_store(writer *w, const char *key, const ls_store *st)
 	for (i = lo; i < hi; i++)
 	{
 		uint32_t	run = 0;
+		char		separator = i > lo ? ',' : '\0';
 
-		if (i > lo)
-			put(w, ",");
 		while (i + run < hi && st->counts[i + run] == 0)
 			run++;
 		if (run > 1)
 		{
-			put(w, "-%" PRIu32, run);
+			put_count(w, separator, '-', run);
 			i += run - 1;
 		}
 		else
-			put(w, "%" PRIu64, st->counts[i]);
+			put_count(w, separator, '\0', st->counts[i]);
 	}
 	put(w, "]}");
 }
@@ -242,7 +278,7 @@ parse_store(ls_text_reader *r, ls_store *st)
 			if (st->nbuckets == 0)
 				first_count = r->pos;
 			last_count = r->pos;
-			if (ls_text_accept(r, "-"))
+			if (ls_text_accept_char(r, '-'))
 			{
 				/* -k: k empty buckets */
 				if (!parse_uint64(r, &run))
@@ -256,7 +292,7 @@ parse_store(ls_text_reader *r, ls_store *st)
 			else if (!parse_uint64(r, &st->counts[st->nbuckets]))
 				return false;
 			st->nbuckets += (uint32_t) run;
-		} while (ls_text_accept(r, ","));
+		} while (ls_text_accept_char(r, ','));
 		if (!expect(r, "]"))
 			return false;
 	}

@@ -64,6 +64,19 @@ extern void ls_text_skip_space(ls_text_reader *r);
 /* After spaces: whether the text goes on with word; consumes it if so. */
 extern bool ls_text_accept(ls_text_reader *r, const char *word);
 
+/* ls_text_accept for one character, inline: a bucket list has one per count. */
+static inline bool
+ls_text_accept_char(ls_text_reader *r, char c)
+{
+	ls_text_skip_space(r);
+	if (r->pos < r->len && r->text[r->pos] == c)
+	{
+		r->pos++;
+		return true;
+	}
+	return false;
+}
+
 /*
  * The decimal digits at the position (at least one, which the caller has
  * seen) as an unsigned value of at most limit.  Errors, reported at start
