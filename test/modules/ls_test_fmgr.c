@@ -9,7 +9,10 @@
  *
  *	  transient_partial(agg, x [, y]) folds rows with agg's transition
  *	  function; transient_combine(agg, state) folds states with its combine
- *	  function.  Both return the state's text form.  Never installed: the
+ *	  function.  Both return the state's text form.  transient_call(fn, x
+ *	  [, ...]) calls a plain function so, once per row, and returns its
+ *	  result's text form: a function that caches in fn_extra must rebuild
+ *	  its cache each time and give the same answer.  Never installed: the
  *	  regression suite loads it by path.
  */
 #include "postgres.h"
@@ -170,4 +173,47 @@ ls_test_transient_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	getTypeOutputInfo(state->transtype, &output, &varlena);
 	PG_RETURN_TEXT_P(cstring_to_text(OidOutputFunctionCall(output, state->value)));
+}
+
+PG_FUNCTION_INFO_V1(ls_test_transient_call);
+Datum
+ls_test_transient_call(PG_FUNCTION_ARGS)
+{
+	Oid			fn = PG_GETARG_OID(0);
+	int			nargs = PG_NARGS() - 1;
+	MemoryContext transient;
+	MemoryContext old;
+	FmgrInfo	flinfo;
+	LOCAL_FCINFO(inner, FUNC_MAX_ARGS);
+	Datum		result;
+	Oid			output;
+	bool		varlena;
+	char	   *text = NULL;
+
+	transient = AllocSetContextCreate(CurrentMemoryContext, "transient FmgrInfo",
+									  ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(transient);
+	fmgr_info(fn, &flinfo);
+	InitFunctionCallInfoData(*inner, &flinfo, nargs, PG_GET_COLLATION(), NULL, NULL);
+	for (int i = 0; i < nargs; i++)
+	{
+		inner->args[i].value = PG_GETARG_DATUM(i + 1);
+		inner->args[i].isnull = PG_ARGISNULL(i + 1);
+	}
+	if (!(flinfo.fn_strict && PG_ARGISNULL(1)))
+	{
+		result = FunctionCallInvoke(inner);
+		if (!inner->isnull)
+		{
+			getTypeOutputInfo(get_func_rettype(fn), &output, &varlena);
+			text = OidOutputFunctionCall(output, result);
+		}
+	}
+	MemoryContextSwitchTo(old);
+	if (text != NULL)
+		text = pstrdup(text);
+	MemoryContextDelete(transient);
+	if (text == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(text));
 }

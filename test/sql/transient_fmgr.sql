@@ -76,4 +76,23 @@ FROM (SELECT transient_partial('logscore_sketch(float8)'::regprocedure, value) A
              logscore_sketch(value)::text AS native
       FROM transient_events GROUP BY GROUPING SETS ((service), (service % 5), ())) sets;
 
+-- Plain functions that cache per call site in fn_extra (a parsed pipeline,
+-- the alert levels' OIDs, baselines' quartiles), called with a fresh
+-- FmgrInfo for every row, give what they give with their cache.
+CREATE FUNCTION transient_call(regprocedure, "any", "any") RETURNS text
+  AS :'test_library', 'ls_test_transient_call' LANGUAGE C;
+CREATE FUNCTION transient_call(regprocedure, "any", "any", "any") RETURNS text
+  AS :'test_library', 'ls_test_transient_call' LANGUAGE C;
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE transient_call('logscore(bigint, text)'::regprocedure,
+                                             (value * 10)::bigint, 'scale(3) | modsquare(7, 1)'::text)
+                              = logscore((value * 10)::bigint, 'scale(3) | modsquare(7, 1)')::text) AS scores,
+       count(*) FILTER (WHERE transient_call('logscore_severity(float8, float8, float8)'::regprocedure,
+                                             value / 20, 2.0::float8, 4.0::float8)
+                              = logscore_severity(value / 20, 2.0, 4.0)::text) AS severities,
+       count(*) FILTER (WHERE transient_call('logscore_anomaly(float8, logscore_sketch)'::regprocedure,
+                                             value, p.sketch)
+                              IS NOT DISTINCT FROM logscore_anomaly(value, p.sketch)::text) AS anomalies
+FROM transient_events e JOIN transient_partials p USING (service);
+
 DROP TABLE transient_events, transient_partials;
