@@ -158,24 +158,28 @@ run_isolation() {
 	record isolation "$passed" "$failed"
 }
 
-run_tap() {
+# run_prove NAME FOLDER [NAME=VALUE...]: the TAP tests in test/FOLDER, on a
+# copy of the tree, with prove and the environment given.
+run_prove() {
+	local name=$1 folder=$2
+	shift 2
 	local dir
-	dir=$(tree_copy tap)
+	dir=$(tree_copy "$name")
 	(cd "$dir" && ls_as_user env PERL5LIB="$PGXS_DIR/test/perl" TESTDIR="$dir" \
-		PG_REGRESS="$PGXS_DIR/test/regress/pg_regress" LS_SOURCE_DIR="$dir" \
-		prove -v test/t/*.pl) >"$work/tap.log" 2>&1
+		PG_REGRESS="$PGXS_DIR/test/regress/pg_regress" LS_SOURCE_DIR="$dir" "$@" \
+		prove -v "test/$folder"/*.pl) >"$work/$name.log" 2>&1
 	local rc=$?
-	grep -vE '^ok ' "$work/tap.log" | tail -n 60
+	grep -vE '^ok ' "$work/$name.log" | tail -n 80
 	local passed failed
-	passed=$(grep -cE '^ *ok [0-9]+' "$work/tap.log")
-	failed=$(grep -cE '^ *not ok [0-9]+' "$work/tap.log")
+	passed=$(grep -cE '^ *ok [0-9]+' "$work/$name.log")
+	failed=$(grep -cE '^ *not ok [0-9]+' "$work/$name.log")
 	if [ "$rc" -ne 0 ]; then
 		[ "$failed" -eq 0 ] && failed=1
 		for log in "$dir"/tmp_check/log/*; do
 			[ -f "$log" ] && { echo "--- $log"; tail -n 30 "$log"; }
 		done
 	fi
-	record tap "$passed" "$failed"
+	record "$name" "$passed" "$failed"
 }
 
 # run_citus: test/citus on a coordinator and two workers of a PostgreSQL
@@ -188,23 +192,7 @@ run_citus() {
 	local bindir
 	bindir=$(ls_citus_prepare) || { record citus 0 1; return; }
 	make -C "$LS_ROOT" -s install PG_CONFIG="$bindir/pg_config" >/dev/null || { record citus 0 1; return; }
-	local dir
-	dir=$(tree_copy citus)
-	(cd "$dir" && ls_as_user env PERL5LIB="$PGXS_DIR/test/perl" TESTDIR="$dir" \
-		PG_REGRESS="$PGXS_DIR/test/regress/pg_regress" LS_CITUS_INSTALL="$(dirname "$bindir")" \
-		prove -v test/citus/*.pl) >"$work/citus.log" 2>&1
-	local rc=$?
-	grep -vE '^ok ' "$work/citus.log" | tail -n 80
-	local passed failed
-	passed=$(grep -cE '^ *ok [0-9]+' "$work/citus.log")
-	failed=$(grep -cE '^ *not ok [0-9]+' "$work/citus.log")
-	if [ "$rc" -ne 0 ]; then
-		[ "$failed" -eq 0 ] && failed=1
-		for log in "$dir"/tmp_check/log/*; do
-			[ -f "$log" ] && { echo "--- $log"; tail -n 30 "$log"; }
-		done
-	fi
-	record citus "$passed" "$failed"
+	run_prove citus citus LS_CITUS_INSTALL="$(dirname "$bindir")"
 }
 
 for suite in "${suites[@]}"; do
@@ -219,7 +207,7 @@ for suite in "${suites[@]}"; do
 			run_regress regress-parallel --temp-config="$work/parallel.conf"
 			;;
 		isolation) run_isolation ;;
-		tap) run_tap ;;
+		tap) run_prove tap t ;;
 		citus) run_citus ;;
 		*) echo "unknown suite: $suite" >&2; record "$suite" 0 1 ;;
 	esac

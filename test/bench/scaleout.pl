@@ -192,35 +192,32 @@ $f{shard_imbalance_by_service} = max(@service_rows) / ($rows / $shards);
 # node's R t_row / C: C cores a node, each scanning its own shards in
 # parallel; S shards, at least two per core; B the network's bytes a second.
 my ($R, $C, $B) = (100_000_000, 2, 125e6);
-my @model;
-for my $w (1, 4, 16, 64)
+# project STATES_PER_SHARD MERGE_US BYTES: the model's rows for 1 to 64 workers
+sub project
 {
-	my $s = max(32, 2 * $w * $C);
-	my $scan = $R * $f{shard_sketch_ns_per_row} / 1e9 / ($w * $C);
-	my $merge = $s * $f{merge_text_us_per_state} / 1e6;
-	my $ship = $s * $f{text_bytes} / $B;
-	my $fixed = $f{task_ms} / 1000;
-	my $one = $R * $f{one_node_sketch_ns_per_row} / 1e9 / $C;
-	push @model, { workers => $w, shards => $s, scan => $scan, merge => $merge, ship => $ship,
-		fixed => $fixed, total => $scan + $merge + $ship + $fixed, speedup => $one / ($scan + $merge + $ship + $fixed) };
+	my ($states, $merge_us, $bytes) = @_;
+	my @rows;
+	for my $w (1, 4, 16, 64)
+	{
+		my $s = max(32, 2 * $w * $C);
+		my %p = (workers => $w, shards => $s,
+			scan => $R * $f{shard_sketch_ns_per_row} / 1e9 / ($w * $C),
+			merge => $s * $states * $merge_us / 1e6,
+			ship => $s * $states * $bytes / $B,
+			fixed => $f{task_ms} / 1000);
+		$p{total} = $p{scan} + $p{merge} + $p{ship} + $p{fixed};
+		$p{speedup} = $R * $f{one_node_sketch_ns_per_row} / 1e9 / $C / $p{total};
+		push @rows, \%p;
+	}
+	return @rows;
 }
+my @model = project(1, $f{merge_text_us_per_state}, $f{text_bytes});
 
 # The same query grouped by minute over a day (G = 1440 groups, a column
 # that is not the distribution column): every shard sends a partial state
 # per group, and the coordinator merges S·G of them.
 my $G = 1440;
-my @grouped;
-for my $w (1, 4, 16, 64)
-{
-	my $s = max(32, 2 * $w * $C);
-	my $scan = $R * $f{shard_sketch_ns_per_row} / 1e9 / ($w * $C);
-	my $merge = $s * $G * $f{merge_minute_us_per_state} / 1e6;
-	my $ship = $s * $G * $f{minute_state_bytes} / $B;
-	my $fixed = $f{task_ms} / 1000;
-	my $one = $R * $f{one_node_sketch_ns_per_row} / 1e9 / $C;
-	push @grouped, { workers => $w, shards => $s, scan => $scan, merge => $merge, ship => $ship,
-		fixed => $fixed, total => $scan + $merge + $ship + $fixed, speedup => $one / ($scan + $merge + $ship + $fixed) };
-}
+my @grouped = project($G, $f{merge_minute_us_per_state}, $f{minute_state_bytes});
 
 # --- results --------------------------------------------------------------
 
