@@ -170,6 +170,21 @@ EXECUTE q(6);
 RESET logscore.pipeline;
 EXECUTE q(6)});
 
+# a PL/pgSQL function's static query keeps its plan across calls: the plan
+# is made again when a logscore setting changes
+$coord->safe_psql('postgres', q{
+CREATE FUNCTION cached_sum() RETURNS numeric LANGUAGE plpgsql
+AS $$ BEGIN RETURN (SELECT sum(logscore(value)) FROM events); END $$;
+CREATE FUNCTION cached_sum_local() RETURNS numeric LANGUAGE plpgsql
+AS $$ BEGIN RETURN (SELECT sum(logscore(value)) FROM events_local); END $$;
+});
+my $cached = one_node_answer('a PL/pgSQL cached plan across SET', q{
+SELECT {cached_sum}(); SELECT {cached_sum}();
+SET logscore.pipeline = 'scale(3) | square'; SELECT {cached_sum}();
+RESET logscore.pipeline; SELECT {cached_sum}()});
+my @cached = split /\n/, $cached;
+ok($cached[2] ne $cached[1] && $cached[3] eq $cached[0], 'the cached plan follows SET and RESET');
+
 # ALTER DATABASE ... SET reaches new sessions, worker connections opened
 # before or after it included, never the session that made it
 my $database_settings = q{
