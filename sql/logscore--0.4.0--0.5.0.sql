@@ -97,3 +97,79 @@ END;
 
 COMMENT ON FUNCTION logscore_rollup_create(text, regclass, text, text, interval, text[], interval, text, boolean) IS
 'Registers a rollup of source per bucket of time_column and group_by columns, owned by the caller, and creates its table and input view; with distributed, its table is co-located with a Citus source; PARALLEL UNSAFE: it writes';
+
+-- two-argument merges, for rollups that merge as rows arrive:
+--   INSERT ... ON CONFLICT (...) DO UPDATE SET sketch = logscore_merge(t.sketch, EXCLUDED.sketch)
+-- NULL merges as nothing; the aggregates' combine functions, called alone
+
+CREATE FUNCTION logscore_merge(a logscore_sketch, b logscore_sketch) RETURNS logscore_sketch
+AS 'MODULE_PATHNAME', 'logscore_sketch_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION logscore_merge(logscore_sketch, logscore_sketch) IS
+'Merges two sketches of the same accuracy (a NULL one is nothing to add): the same as sketching both sketches'' values at once';
+
+CREATE FUNCTION logscore_merge(a logscore_ewm, b logscore_ewm) RETURNS logscore_ewm
+AS 'MODULE_PATHNAME', 'logscore_ewm_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION logscore_merge(logscore_ewm, logscore_ewm) IS
+'Merges two logscore_ewm values of the same half-life (a NULL one is nothing to add)';
+
+-- = and hash operator classes on the canonical bytes (equality.c), so that
+-- DISTINCT, UNION, GROUP BY and hash joins work on both types
+
+CREATE FUNCTION logscore_sketch_eq(a logscore_sketch, b logscore_sketch) RETURNS boolean
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION logscore_sketch_hash(logscore_sketch) RETURNS integer
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION logscore_sketch_hash_extended(logscore_sketch, seed bigint) RETURNS bigint
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OPERATOR = (
+  LEFTARG = logscore_sketch, RIGHTARG = logscore_sketch, FUNCTION = logscore_sketch_eq,
+  COMMUTATOR = =, RESTRICT = eqsel, JOIN = eqjoinsel, HASHES
+);
+
+CREATE OPERATOR CLASS logscore_sketch_hash_ops DEFAULT FOR TYPE logscore_sketch USING hash AS
+  OPERATOR 1 = (logscore_sketch, logscore_sketch),
+  FUNCTION 1 logscore_sketch_hash(logscore_sketch),
+  FUNCTION 2 logscore_sketch_hash_extended(logscore_sketch, bigint);
+
+COMMENT ON FUNCTION logscore_sketch_eq(logscore_sketch, logscore_sketch) IS
+'Whether two sketches are the same to the bit: accuracy, counts, extremes, buckets and sums';
+COMMENT ON FUNCTION logscore_sketch_hash(logscore_sketch) IS 'Hash of a sketch''s canonical bytes';
+COMMENT ON FUNCTION logscore_sketch_hash_extended(logscore_sketch, bigint) IS
+'Seeded 64-bit hash of a sketch''s canonical bytes';
+COMMENT ON OPERATOR = (logscore_sketch, logscore_sketch) IS
+'Same sketch to the bit (logscore_same_distribution ignores the sums)';
+COMMENT ON OPERATOR CLASS logscore_sketch_hash_ops USING hash IS
+'Hashing of logscore_sketch values, for DISTINCT, UNION, GROUP BY and hash joins';
+
+CREATE FUNCTION logscore_ewm_eq(a logscore_ewm, b logscore_ewm) RETURNS boolean
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION logscore_ewm_hash(logscore_ewm) RETURNS integer
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION logscore_ewm_hash_extended(logscore_ewm, seed bigint) RETURNS bigint
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OPERATOR = (
+  LEFTARG = logscore_ewm, RIGHTARG = logscore_ewm, FUNCTION = logscore_ewm_eq,
+  COMMUTATOR = =, RESTRICT = eqsel, JOIN = eqjoinsel, HASHES
+);
+
+CREATE OPERATOR CLASS logscore_ewm_hash_ops DEFAULT FOR TYPE logscore_ewm USING hash AS
+  OPERATOR 1 = (logscore_ewm, logscore_ewm),
+  FUNCTION 1 logscore_ewm_hash(logscore_ewm),
+  FUNCTION 2 logscore_ewm_hash_extended(logscore_ewm, bigint);
+
+COMMENT ON FUNCTION logscore_ewm_eq(logscore_ewm, logscore_ewm) IS
+'Whether two logscore_ewm values are the same to the bit';
+COMMENT ON FUNCTION logscore_ewm_hash(logscore_ewm) IS 'Hash of a logscore_ewm''s bytes';
+COMMENT ON FUNCTION logscore_ewm_hash_extended(logscore_ewm, bigint) IS
+'Seeded 64-bit hash of a logscore_ewm''s bytes';
+COMMENT ON OPERATOR = (logscore_ewm, logscore_ewm) IS 'Same logscore_ewm to the bit';
+COMMENT ON OPERATOR CLASS logscore_ewm_hash_ops USING hash IS
+'Hashing of logscore_ewm values, for DISTINCT, UNION, GROUP BY and hash joins';

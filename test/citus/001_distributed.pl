@@ -246,6 +246,36 @@ SELECT service, $sketch_columns FROM
 one_node_answer('logscore_merge over a distributed rollup, not grouped',
 	"SELECT $sketch_columns FROM (SELECT logscore_merge(s) AS s FROM {minutes}) q");
 
+# merging as rows arrive: each batch upserted into a co-located table with
+# the two-argument logscore_merge (Citus's real-time rollup pattern)
+$coord->safe_psql('postgres', q{
+CREATE TABLE live (service text, minute timestamptz, s logscore_sketch, e logscore_ewm,
+                   PRIMARY KEY (service, minute));
+CREATE TABLE live_local (LIKE live INCLUDING ALL);
+SELECT create_distributed_table('live', 'service', colocate_with => 'events');
+});
+for my $batch ('id <= 20000', 'id > 20000 AND id <= 45000', 'id > 45000')
+{
+	for my $table ('live', 'live_local')
+	{
+		my $source = $table eq 'live' ? 'events' : 'events_local';
+		$coord->safe_psql('postgres', qq{
+INSERT INTO $table AS t
+  SELECT service, date_trunc('minute', ts), logscore_sketch(jitter), logscore_ewm(jitter, ts, '10 minutes')
+  FROM $source WHERE $batch GROUP BY 1, 2
+ON CONFLICT (service, minute) DO UPDATE
+  SET s = logscore_merge(t.s, EXCLUDED.s), e = logscore_merge(t.e, EXCLUDED.e)});
+	}
+}
+one_node_answer('batches merged on conflict with logscore_merge(a, b), sketches', qq{
+SELECT service, minutes, $sketch_columns
+FROM (SELECT service, count(*) AS minutes, logscore_merge(s) AS s FROM {live} GROUP BY 1) q ORDER BY 1});
+one_node_answer('batches merged on conflict with logscore_merge(a, b), decayed statistics', q{
+SELECT service, sum(logscore_ewm_count(e)), sum(logscore_ewm_mean(e)), sum(logscore_ewm_stddev(e))
+FROM {live} GROUP BY 1 ORDER BY 1});
+one_node_answer('DISTINCT and GROUP BY on sketches', q{
+SELECT count(*), count(DISTINCT service) FROM (SELECT DISTINCT service, s FROM {minutes}) d});
+
 # --- decayed statistics ---
 
 my $ewm = q{logscore_ewm(jitter, ts, '10 minutes')};
