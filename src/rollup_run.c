@@ -15,8 +15,8 @@
 #include "access/xact.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_namespace.h"
-#include "commands/extension.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -633,7 +633,7 @@ aggregate(RunState *st, int64 *buckets, int64 *rows, int64 *null_group_rows)
 	int			expected = st->distributed ? SPI_OK_INSERT : SPI_OK_SELECT;
 	ErrorData  *error = guarded(st, prepared(st, upsert_statement(st, st->known != NIL)), expected);
 	bool		isnull;
-	int			column = 1;
+	int			rows_column;
 
 	for (int round = 0; error != NULL; round++)
 	{
@@ -644,15 +644,21 @@ aggregate(RunState *st, int64 *buckets, int64 *rows, int64 *null_group_rows)
 		find_rejects(st);
 		error = guarded(st, prepared(st, upsert_statement(st, true)), expected);
 	}
+	/* the rows and null-group rows: after the buckets, or from count_statement */
 	if (st->distributed)
 	{
 		*buckets = (int64) SPI_processed;
 		run_plain(st, count_statement(st), SPI_OK_SELECT);
+		rows_column = 1;
 	}
 	else
-		*buckets = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, column++, &isnull));
-	*rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, column++, &isnull));
-	*null_group_rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, column, &isnull));
+	{
+		*buckets = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		rows_column = 2;
+	}
+	*rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, rows_column, &isnull));
+	*null_group_rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+												   rows_column + 1, &isnull));
 }
 
 /*

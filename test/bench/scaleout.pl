@@ -244,6 +244,19 @@ for my $p (@grouped)
 }
 close $csv;
 
+# model_table DIGITS ROWS: the model's rows as a table, merge and ship to
+# DIGITS decimals
+sub model_table
+{
+	my ($digits, @rows) = @_;
+	my $table = "| workers | shards | scan, s | merge, s | ship, s | floor, s | total, s | speed-up |\n"
+	  . "|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+	$table .= sprintf "| %d | %d | %.3f | %.${digits}f | %.${digits}f | %.3f | %.3f | %.1f× |\n",
+	  @$_{qw(workers shards scan merge ship fixed total speedup)}
+	  for @rows;
+	return $table;
+}
+
 my $fmt = sub { sprintf($_[0] < 10 ? '%.2f' : '%.1f', $_[0]) };
 my $md = <<"MD";
 # logscore benchmark: scale-out on Citus
@@ -296,14 +309,8 @@ high-cardinality column: by `service`, the largest shard above holds
 partial state per shard (ungrouped; grouped by a column that is not the
 distribution column, multiply S by the groups), and no other load.
 
-| workers | shards | scan, s | merge, s | ship, s | floor, s | total, s | speed-up |
-|---:|---:|---:|---:|---:|---:|---:|---:|
 MD
-for my $p (@model)
-{
-	$md .= sprintf "| %d | %d | %.3f | %.4f | %.4f | %.3f | %.3f | %.1f× |\n",
-	  @$p{qw(workers shards scan merge ship fixed total speedup)};
-}
+$md .= model_table(4, @model);
 $md .= <<"MD";
 
 The scan dominates to 64 workers: the coordinator's share (merge and
@@ -321,14 +328,8 @@ $minute_groups minutes × $shards shards of the data above) is $f{minute_state_b
 coordinator merges it in @{[ $fmt->($f{merge_minute_us_per_state}) ]} µs (`logscore_merge` over text states,
 grouped by minute). Same model otherwise:
 
-| workers | shards | scan, s | merge, s | ship, s | floor, s | total, s | speed-up |
-|---:|---:|---:|---:|---:|---:|---:|---:|
 MD
-for my $p (@grouped)
-{
-	$md .= sprintf "| %d | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.1f× |\n",
-	  @$p{qw(workers shards scan merge ship fixed total speedup)};
-}
+$md .= model_table(3, @grouped);
 $md .= <<"MD";
 
 Grouped by minute,
