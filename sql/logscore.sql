@@ -86,16 +86,16 @@ COMMENT ON FUNCTION logscore_explain(text) IS
 
 CREATE TYPE logscore_sketch;
 
-CREATE FUNCTION logscore_sketch_in(cstring) RETURNS logscore_sketch
+CREATE FUNCTION logscore_sketch_in(input cstring) RETURNS logscore_sketch
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION logscore_sketch_out(logscore_sketch) RETURNS cstring
+CREATE FUNCTION logscore_sketch_out(sketch logscore_sketch) RETURNS cstring
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION logscore_sketch_recv(internal) RETURNS logscore_sketch
+CREATE FUNCTION logscore_sketch_recv(buf internal) RETURNS logscore_sketch
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION logscore_sketch_send(logscore_sketch) RETURNS bytea
+CREATE FUNCTION logscore_sketch_send(sketch logscore_sketch) RETURNS bytea
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE TYPE logscore_sketch (
@@ -105,7 +105,11 @@ CREATE TYPE logscore_sketch (
   SEND = logscore_sketch_send,
   INTERNALLENGTH = VARIABLE,
   ALIGNMENT = double,
-  STORAGE = extended
+  STORAGE = extended,
+  -- logscore_count, logscore_mean, logscore_stddev and logscore_anomaly take
+  -- a logscore_ewm too: a NULL or a quoted literal without a cast still means
+  -- a sketch, as before those overloads existed
+  PREFERRED = true
 );
 
 COMMENT ON TYPE logscore_sketch IS
@@ -118,15 +122,15 @@ COMMENT ON FUNCTION logscore_sketch_send(logscore_sketch) IS 'Binary output func
 -- transition and combine functions; the state is a logscore_sketch, not
 -- internal, so partial aggregates can cross workers and servers as values
 
-CREATE FUNCTION logscore_sketch_add(logscore_sketch, double precision)
+CREATE FUNCTION logscore_sketch_add(sketch logscore_sketch, value double precision)
 RETURNS logscore_sketch
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION logscore_sketch_add(logscore_sketch, double precision, double precision)
+CREATE FUNCTION logscore_sketch_add(sketch logscore_sketch, value double precision, accuracy double precision)
 RETURNS logscore_sketch
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION logscore_sketch_combine(logscore_sketch, logscore_sketch)
+CREATE FUNCTION logscore_sketch_combine(a logscore_sketch, b logscore_sketch)
 RETURNS logscore_sketch
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
@@ -137,21 +141,21 @@ COMMENT ON FUNCTION logscore_sketch_add(logscore_sketch, double precision, doubl
 COMMENT ON FUNCTION logscore_sketch_combine(logscore_sketch, logscore_sketch) IS
 'Merges two sketches of the same accuracy: the combine function, and logscore_merge''s transition';
 
-CREATE AGGREGATE logscore_sketch(double precision) (
+CREATE AGGREGATE logscore_sketch(value double precision) (
   SFUNC = logscore_sketch_add,
   STYPE = logscore_sketch,
   COMBINEFUNC = logscore_sketch_combine,
   PARALLEL = SAFE
 );
 
-CREATE AGGREGATE logscore_sketch(double precision, double precision) (
+CREATE AGGREGATE logscore_sketch(value double precision, accuracy double precision) (
   SFUNC = logscore_sketch_add,
   STYPE = logscore_sketch,
   COMBINEFUNC = logscore_sketch_combine,
   PARALLEL = SAFE
 );
 
-CREATE AGGREGATE logscore_merge(logscore_sketch) (
+CREATE AGGREGATE logscore_merge(sketch logscore_sketch) (
   SFUNC = logscore_sketch_combine,
   STYPE = logscore_sketch,
   COMBINEFUNC = logscore_sketch_combine,
@@ -167,34 +171,34 @@ COMMENT ON AGGREGATE logscore_merge(logscore_sketch) IS
 
 -- accessors
 
-CREATE FUNCTION logscore_quantile(logscore_sketch, double precision) RETURNS double precision
+CREATE FUNCTION logscore_quantile(sketch logscore_sketch, fraction double precision) RETURNS double precision
 AS 'MODULE_PATHNAME', 'logscore_sketch_quantile' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION logscore_quantiles(logscore_sketch, double precision[]) RETURNS double precision[]
+CREATE FUNCTION logscore_quantiles(sketch logscore_sketch, fractions double precision[]) RETURNS double precision[]
 AS 'MODULE_PATHNAME', 'logscore_sketch_quantiles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION logscore_rank(logscore_sketch, double precision) RETURNS double precision
+CREATE FUNCTION logscore_rank(sketch logscore_sketch, value double precision) RETURNS double precision
 AS 'MODULE_PATHNAME', 'logscore_sketch_rank' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION logscore_count(logscore_sketch) RETURNS bigint
+CREATE FUNCTION logscore_count(sketch logscore_sketch) RETURNS bigint
 AS 'MODULE_PATHNAME', 'logscore_sketch_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION logscore_sum(logscore_sketch) RETURNS double precision
+CREATE FUNCTION logscore_sum(sketch logscore_sketch) RETURNS double precision
 AS 'MODULE_PATHNAME', 'logscore_sketch_sum' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION logscore_mean(logscore_sketch) RETURNS double precision
+CREATE FUNCTION logscore_mean(sketch logscore_sketch) RETURNS double precision
 AS 'MODULE_PATHNAME', 'logscore_sketch_mean' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION logscore_stddev(logscore_sketch) RETURNS double precision
+CREATE FUNCTION logscore_stddev(sketch logscore_sketch) RETURNS double precision
 AS 'MODULE_PATHNAME', 'logscore_sketch_stddev' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION logscore_min(logscore_sketch) RETURNS double precision
+CREATE FUNCTION logscore_min(sketch logscore_sketch) RETURNS double precision
 AS 'MODULE_PATHNAME', 'logscore_sketch_min' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION logscore_max(logscore_sketch) RETURNS double precision
+CREATE FUNCTION logscore_max(sketch logscore_sketch) RETURNS double precision
 AS 'MODULE_PATHNAME', 'logscore_sketch_max' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION logscore_summary(logscore_sketch,
+CREATE FUNCTION logscore_summary(sketch logscore_sketch,
   OUT count bigint, OUT mean double precision, OUT stddev double precision,
   OUT min double precision, OUT p50 double precision, OUT p90 double precision,
   OUT p95 double precision, OUT p99 double precision, OUT max double precision)
@@ -747,19 +751,19 @@ COMMENT ON FUNCTION logscore_severity(double precision, double precision, double
 
 -- not STRICT: a NULL z is stepped over as no evidence, and the first row
 -- must create the state even when its z is NULL
-CREATE FUNCTION logscore_alert_state_step(internal, double precision)
+CREATE FUNCTION logscore_alert_state_step(state internal, z double precision)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'logscore_alert_state_setting_step'
 LANGUAGE C STABLE PARALLEL SAFE;
 
-CREATE FUNCTION logscore_alert_state_step(internal, double precision, double precision,
-                                          double precision, double precision,
-                                          integer, integer)
+CREATE FUNCTION logscore_alert_state_step(state internal, z double precision, warning double precision,
+                                          critical double precision, clear double precision,
+                                          enter_after integer, exit_after integer)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'logscore_alert_state_explicit_step'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION logscore_alert_state_final(internal)
+CREATE FUNCTION logscore_alert_state_final(state internal)
 RETURNS logscore_level
 AS 'MODULE_PATHNAME', 'logscore_alert_state_final'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -798,16 +802,16 @@ COMMENT ON AGGREGATE logscore_alert_state(double precision, double precision, do
 
 CREATE TYPE logscore_ewm;
 
-CREATE FUNCTION logscore_ewm_in(cstring) RETURNS logscore_ewm
+CREATE FUNCTION logscore_ewm_in(input cstring) RETURNS logscore_ewm
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION logscore_ewm_out(logscore_ewm) RETURNS cstring
+CREATE FUNCTION logscore_ewm_out(ewm logscore_ewm) RETURNS cstring
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION logscore_ewm_recv(internal) RETURNS logscore_ewm
+CREATE FUNCTION logscore_ewm_recv(buf internal) RETURNS logscore_ewm
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION logscore_ewm_send(logscore_ewm) RETURNS bytea
+CREATE FUNCTION logscore_ewm_send(ewm logscore_ewm) RETURNS bytea
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE TYPE logscore_ewm (
@@ -830,11 +834,12 @@ COMMENT ON FUNCTION logscore_ewm_send(logscore_ewm) IS 'Binary output function o
 -- transition and combine functions; the state is a logscore_ewm, not
 -- internal, so partial aggregates can cross workers and servers as values
 
-CREATE FUNCTION logscore_ewm_add(logscore_ewm, double precision, timestamp with time zone, interval)
+CREATE FUNCTION logscore_ewm_add(ewm logscore_ewm, value double precision, ts timestamp with time zone,
+                                 half_life interval)
 RETURNS logscore_ewm
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION logscore_ewm_combine(logscore_ewm, logscore_ewm)
+CREATE FUNCTION logscore_ewm_combine(a logscore_ewm, b logscore_ewm)
 RETURNS logscore_ewm
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
@@ -850,7 +855,7 @@ CREATE AGGREGATE logscore_ewm(value double precision, ts timestamp with time zon
   PARALLEL = SAFE
 );
 
-CREATE AGGREGATE logscore_merge(logscore_ewm) (
+CREATE AGGREGATE logscore_merge(ewm logscore_ewm) (
   SFUNC = logscore_ewm_combine,
   STYPE = logscore_ewm,
   COMBINEFUNC = logscore_ewm_combine,
@@ -884,10 +889,10 @@ COMMENT ON FUNCTION logscore_merge(logscore_ewm, logscore_ewm) IS
 CREATE FUNCTION logscore_sketch_eq(a logscore_sketch, b logscore_sketch) RETURNS boolean
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION logscore_sketch_hash(logscore_sketch) RETURNS integer
+CREATE FUNCTION logscore_sketch_hash(sketch logscore_sketch) RETURNS integer
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION logscore_sketch_hash_extended(logscore_sketch, seed bigint) RETURNS bigint
+CREATE FUNCTION logscore_sketch_hash_extended(sketch logscore_sketch, seed bigint) RETURNS bigint
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE OPERATOR = (
@@ -913,10 +918,10 @@ COMMENT ON OPERATOR CLASS logscore_sketch_hash_ops USING hash IS
 CREATE FUNCTION logscore_ewm_eq(a logscore_ewm, b logscore_ewm) RETURNS boolean
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION logscore_ewm_hash(logscore_ewm) RETURNS integer
+CREATE FUNCTION logscore_ewm_hash(ewm logscore_ewm) RETURNS integer
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION logscore_ewm_hash_extended(logscore_ewm, seed bigint) RETURNS bigint
+CREATE FUNCTION logscore_ewm_hash_extended(ewm logscore_ewm, seed bigint) RETURNS bigint
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE OPERATOR = (
@@ -939,41 +944,73 @@ COMMENT ON OPERATOR CLASS logscore_ewm_hash_ops USING hash IS
 'Hashing of logscore_ewm values, for DISTINCT, UNION, GROUP BY and hash joins';
 
 -- accessors; decay scales every weight alike, so none depends on the time
--- they are read at
+-- they are read at.  One name per concept across both types (as
+-- timescaledb-toolkit overloads average() and stddev()): logscore_count,
+-- logscore_mean and logscore_stddev read either type, and logscore_anomaly
+-- scores a value against either kind of baseline.  What only a sketch keeps
+-- (quantiles, ranks, sum, extremes) stays sketch-only.
 
-CREATE FUNCTION logscore_ewm_mean(logscore_ewm) RETURNS double precision
+CREATE FUNCTION logscore_count(ewm logscore_ewm) RETURNS bigint
+AS 'MODULE_PATHNAME', 'logscore_ewm_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION logscore_mean(ewm logscore_ewm) RETURNS double precision
+AS 'MODULE_PATHNAME', 'logscore_ewm_mean' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION logscore_stddev(ewm logscore_ewm) RETURNS double precision
+AS 'MODULE_PATHNAME', 'logscore_ewm_stddev' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION logscore_count(logscore_ewm) IS
+'Number of values added, decayed or not';
+COMMENT ON FUNCTION logscore_mean(logscore_ewm) IS
+'Exponentially weighted mean of the values';
+COMMENT ON FUNCTION logscore_stddev(logscore_ewm) IS
+'Exponentially weighted population standard deviation of the values: sqrt(sum w (x - mean)^2 / sum w)';
+
+-- the names of 0.3.0 to 0.5.0, kept so that existing queries keep working
+
+CREATE FUNCTION logscore_ewm_mean(ewm logscore_ewm) RETURNS double precision
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION logscore_ewm_stddev(logscore_ewm) RETURNS double precision
+CREATE FUNCTION logscore_ewm_stddev(ewm logscore_ewm) RETURNS double precision
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION logscore_ewm_zscore(logscore_ewm, value double precision) RETURNS double precision
+CREATE FUNCTION logscore_ewm_zscore(ewm logscore_ewm, value double precision) RETURNS double precision
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION logscore_ewm_count(logscore_ewm) RETURNS bigint
+CREATE FUNCTION logscore_ewm_count(ewm logscore_ewm) RETURNS bigint
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION logscore_ewm_mean(logscore_ewm) IS
-'Exponentially weighted mean of the values';
+'Deprecated since 0.6.0, use logscore_mean(logscore_ewm): exponentially weighted mean of the values';
 COMMENT ON FUNCTION logscore_ewm_stddev(logscore_ewm) IS
-'Exponentially weighted population standard deviation of the values: sqrt(sum w (x - mean)^2 / sum w)';
+'Deprecated since 0.6.0, use logscore_stddev(logscore_ewm): exponentially weighted population standard deviation of the values';
 COMMENT ON FUNCTION logscore_ewm_zscore(logscore_ewm, double precision) IS
-'(value - weighted mean) / weighted standard deviation; NULL when the standard deviation is 0';
+'Deprecated since 0.6.0, use logscore_anomaly(value, baseline logscore_ewm): (value - weighted mean) / weighted standard deviation; NULL when the standard deviation is 0';
 COMMENT ON FUNCTION logscore_ewm_count(logscore_ewm) IS
-'Number of values added, decayed or not';
+'Deprecated since 0.6.0, use logscore_count(logscore_ewm): number of values added, decayed or not';
+
+-- logscore_anomaly takes (value, baseline) for both types; the C function
+-- takes them the other way round, so this is SQL, inlined by the planner
+CREATE FUNCTION logscore_anomaly(value double precision, baseline logscore_ewm)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN @extschema@.logscore_ewm_zscore(baseline, value);
+
+COMMENT ON FUNCTION logscore_anomaly(double precision, logscore_ewm) IS
+'z-score of a value against a decayed baseline: (value - weighted mean) / weighted standard deviation; NULL when the standard deviation is 0';
 
 -- sliding-window anomaly scores: a frame's last row against the rows before it
 
-CREATE FUNCTION logscore_zscore_add(internal, double precision) RETURNS internal
+CREATE FUNCTION logscore_zscore_add(state internal, value double precision) RETURNS internal
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION logscore_zscore_moving_add(internal, double precision) RETURNS internal
+CREATE FUNCTION logscore_zscore_moving_add(state internal, value double precision) RETURNS internal
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION logscore_zscore_moving_remove(internal, double precision) RETURNS internal
+CREATE FUNCTION logscore_zscore_moving_remove(state internal, value double precision) RETURNS internal
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION logscore_zscore_final(internal) RETURNS double precision
+CREATE FUNCTION logscore_zscore_final(state internal) RETURNS double precision
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION logscore_zscore_add(internal, double precision) IS
@@ -985,7 +1022,7 @@ COMMENT ON FUNCTION logscore_zscore_moving_remove(internal, double precision) IS
 COMMENT ON FUNCTION logscore_zscore_final(internal) IS
 'Final function of logscore_zscore: the z-score of the last row against the others';
 
-CREATE AGGREGATE logscore_zscore(double precision) (
+CREATE AGGREGATE logscore_zscore(value double precision) (
   SFUNC = logscore_zscore_add,
   STYPE = internal,
   FINALFUNC = logscore_zscore_final,
@@ -999,16 +1036,16 @@ CREATE AGGREGATE logscore_zscore(double precision) (
 COMMENT ON AGGREGATE logscore_zscore(double precision) IS
 'Over a window frame, the z-score of its last row against the rows before it: (x - mean) / sample stddev; NULL when fewer than 2 non-null others or no spread. As a plain aggregate, the last row in input order (use ORDER BY in the call)';
 
-CREATE FUNCTION logscore_robust_zscore_add(internal, double precision) RETURNS internal
+CREATE FUNCTION logscore_robust_zscore_add(state internal, value double precision) RETURNS internal
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION logscore_robust_zscore_moving_add(internal, double precision) RETURNS internal
+CREATE FUNCTION logscore_robust_zscore_moving_add(state internal, value double precision) RETURNS internal
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION logscore_robust_zscore_moving_remove(internal, double precision) RETURNS internal
+CREATE FUNCTION logscore_robust_zscore_moving_remove(state internal, value double precision) RETURNS internal
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION logscore_robust_zscore_final(internal) RETURNS double precision
+CREATE FUNCTION logscore_robust_zscore_final(state internal) RETURNS double precision
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION logscore_robust_zscore_add(internal, double precision) IS
@@ -1020,7 +1057,7 @@ COMMENT ON FUNCTION logscore_robust_zscore_moving_remove(internal, double precis
 COMMENT ON FUNCTION logscore_robust_zscore_final(internal) IS
 'Final function of logscore_robust_zscore: sorts in the rows appended since its last call, then scores the last row against the others';
 
-CREATE AGGREGATE logscore_robust_zscore(double precision) (
+CREATE AGGREGATE logscore_robust_zscore(value double precision) (
   SFUNC = logscore_robust_zscore_add,
   STYPE = internal,
   FINALFUNC = logscore_robust_zscore_final,
