@@ -18,18 +18,19 @@ SELECT string_agg(description, E'\n' ORDER BY description) FROM (
            WHEN 'pg_proc'::regclass THEN
              coalesce((SELECT pg_get_functiondef(p.oid) FROM pg_proc p
                        WHERE p.oid = d.objid AND p.prokind <> 'a'),
-                      (SELECT format('aggregate sfunc=%s stype=%s combine=%s final=%s/%s init=%s '
+                      (SELECT format('aggregate (%s) sfunc=%s stype=%s combine=%s final=%s/%s init=%s '
                                      'msfunc=%s minvfunc=%s mstype=%s mfinal=%s/%s minit=%s parallel=%s',
-                                     a.aggtransfn, format_type(a.aggtranstype, NULL),
+                                     pg_get_function_arguments(p.oid), a.aggtransfn, format_type(a.aggtranstype, NULL),
                                      a.aggcombinefn, a.aggfinalfn, a.aggfinalmodify, a.agginitval,
                                      a.aggmtransfn, a.aggminvtransfn, format_type(a.aggmtranstype, NULL),
                                      a.aggmfinalfn, a.aggmfinalmodify, a.aggminitval, p.proparallel)
                        FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
                        WHERE a.aggfnoid = d.objid))
            WHEN 'pg_type'::regclass THEN
-             (SELECT format('type len=%s align=%s storage=%s in=%s out=%s recv=%s send=%s',
+             (SELECT format('type len=%s align=%s storage=%s in=%s out=%s recv=%s send=%s category=%s preferred=%s',
                             t.typlen, t.typalign, t.typstorage, t.typinput, t.typoutput,
-                            t.typreceive, t.typsend) FROM pg_type t WHERE t.oid = d.objid)
+                            t.typreceive, t.typsend, t.typcategory, t.typispreferred)
+              FROM pg_type t WHERE t.oid = d.objid)
            WHEN 'pg_class'::regclass THEN
              (SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
               FROM pg_attribute a WHERE a.attrelid = d.objid AND a.attnum > 0 AND NOT a.attisdropped)
@@ -74,7 +75,37 @@ SELECT logscore_rollup_create('events_minute', 'events', 'ts', 'logscore(value)'
 CALL logscore_rollup_run('events_minute');
 });
 	}
+	# a view on the accessors keeps working, with the same answers, when an
+	# update names their arguments in place (0.6.0) or adds overloads
+	my $view_sql;
+	if ($node->safe_psql($db, "SELECT count(*) FROM pg_proc WHERE proname = 'logscore_ewm_mean'"))
+	{
+		$view_sql = q{CREATE VIEW accessors AS
+SELECT logscore_quantile(s, 0.9) AS p90, logscore_count(s) AS n, logscore_mean(s) AS mean,
+       logscore_ewm_mean(e) AS ewm_mean, logscore_ewm_zscore(e, 3) AS ewm_z
+FROM (SELECT logscore_sketch(x) AS s,
+             logscore_ewm(x, '2024-01-01 00:00:00+00'::timestamptz + x * interval '1 minute', '1 hour') AS e
+      FROM generate_series(1, 100) x) t};
+	}
+	elsif ($node->safe_psql($db, "SELECT count(*) FROM pg_proc WHERE proname = 'logscore_quantile'"))
+	{
+		$view_sql = q{CREATE VIEW accessors AS
+SELECT logscore_quantile(s, 0.9) AS p90, logscore_count(s) AS n, logscore_mean(s) AS mean
+FROM (SELECT logscore_sketch(x) AS s FROM generate_series(1, 100) x) t};
+	}
+	my $view_before;
+	if ($view_sql)
+	{
+		$node->safe_psql($db, $view_sql);
+		$view_before = $node->safe_psql($db, 'SELECT * FROM accessors');
+	}
 	$node->safe_psql($db, 'ALTER EXTENSION logscore UPDATE');
+	if ($view_sql)
+	{
+		is($node->safe_psql($db, 'SELECT * FROM accessors'),
+			$view_before, "a view on the accessors made with $old answers the same after the update");
+		$node->safe_psql($db, 'DROP VIEW accessors');
+	}
 	if ($has_rollups)
 	{
 		$node->safe_psql($db, q{
