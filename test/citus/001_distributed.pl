@@ -474,12 +474,12 @@ FROM logscore_rollups WHERE name LIKE 'public.failing%'}),
 	'public.failing_r 5000 1, public.failing_r_local 5000 1',
 	'each sets one row aside and rolls up the 5,000 others');
 
-# --- the README's Citus path, as written there ---
+# --- the documented Citus path, as docs/scaling-out.md writes it ---
 
-my $readme = slurp_file("$FindBin::RealBin/../../README.md");
+my $readme = slurp_file("$FindBin::RealBin/../../docs/scaling-out.md");
 my %block;
 $block{$1} = $2 while $readme =~ /<!-- citus-path: ([\w-]+) -->\n```sql\n(.*?)```/gs;
-is(join(' ', sort keys %block), 'dashboard events rollup', 'the README has the three blocks of the Citus path');
+is(join(' ', sort keys %block), 'dashboard events rollup', "docs/scaling-out.md has the three blocks of the Citus path");
 # in a schema of its own, beside this suite's tables of the same names
 my $readme_path = "CREATE SCHEMA readme; SET search_path = readme, public;\n"
   . join("\n", map { $block{$_} } qw(events rollup));

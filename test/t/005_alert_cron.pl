@@ -1,6 +1,6 @@
-# The README's anomaly-to-alert path, run as the README writes it: the SQL
-# blocks marked "<!-- alert-path: NAME -->" in README.md are read from the
-# README itself, so the documented path and the tested one cannot drift.
+# The documented anomaly-to-alert path, run as docs/anomalies-and-alerts.md
+# writes it: the SQL blocks marked "<!-- alert-path: NAME -->" are read from
+# the page itself, so the documented path and the tested one cannot drift.
 # Three services; one of them, db, has an incident in its latest minutes.
 # The pg_cron jobs roll the events up, and the alert job records db going
 # critical, and then, once normal minutes follow, going back to ok, while the
@@ -16,14 +16,14 @@ use CronNode;
 use Time::HiRes qw(usleep);
 
 my $root = $ENV{LS_SOURCE_DIR} // '.';
-my $readme = slurp_file("$root/README.md");
+my $readme = slurp_file("$root/docs/anomalies-and-alerts.md");
 my %block;
 while ($readme =~ /<!-- alert-path: ([\w-]+) -->\n```sql\n(.*?)```/gs)
 {
 	$block{$1} = $2;
 }
 is(join(' ', sort keys %block), 'alerts baseline dashboard rollup scores',
-	'the README has the five blocks of the alert path');
+	"docs/anomalies-and-alerts.md has the five blocks of the alert path");
 
 my $node = CronNode::start('alert_cron');
 
