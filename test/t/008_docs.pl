@@ -2,7 +2,8 @@
 # and docs/*.md is executed, page by page and in order, in a fresh database,
 # and where a page shows a block's output (an ```output block right after
 # it) the output is compared.  A block that is not meant to run carries a
-# visible marker right above it.
+# visible marker right above it; docs/reference.md names every object of the
+# extension.
 #
 # Markers, on the line above a block (blank lines may separate them):
 #   <!-- not run: why -->          a fragment, shown but not run
@@ -257,6 +258,74 @@ sub replace_output
 note(sprintf('sql blocks: %d run, %d covered by other suites, %d opted out, %d not run here',
 	$count{run}, $count{covered}, $count{'opted out'}, $count{'not run here'}));
 cmp_ok($count{run}, '>', 0, 'some blocks ran');
+
+# --- the reference names every object of the extension ---
+
+my $reference = slurp_file("$root/docs/reference.md");
+my $flat = $reference =~ s/\s+//gr;
+$node->safe_psql('postgres', 'CREATE EXTENSION logscore');
+my @missing;
+foreach my $row (split /\n/, $node->safe_psql('postgres', q{
+SELECT d.classid::regclass || '|' || coalesce(p.proname, t.typname, c.relname, oc.opcname, of.opfname, '')
+       || '|' || pg_describe_object(d.classid, d.objid, 0)
+FROM pg_depend d
+LEFT JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid = d.objid
+LEFT JOIN pg_type t ON d.classid = 'pg_type'::regclass AND t.oid = d.objid
+LEFT JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
+LEFT JOIN pg_opclass oc ON d.classid = 'pg_opclass'::regclass AND oc.oid = d.objid
+LEFT JOIN pg_opfamily of ON d.classid = 'pg_opfamily'::regclass AND of.oid = d.objid
+WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'logscore')
+ORDER BY 1}))
+{
+	my ($class, $name, $desc) = split /\|/, $row, 3;
+	my $found;
+	if ($class eq 'pg_proc')
+	{
+		$found = $reference =~ /\b\Q$name\E\(/;    # written as a call
+	}
+	elsif ($class eq 'pg_operator' || $class eq 'pg_cast')
+	{
+		# "=(logscore_sketch, logscore_sketch)", "cast from a to b"
+		my $key = $desc =~ s/^operator //r =~ s/\s+//gr;
+		$found = index($flat, $key) >= 0;
+	}
+	elsif (length $name)
+	{
+		$found = $reference =~ /\b\Q$name\E\b/;
+	}
+	push @missing, $desc unless $found;
+}
+is(join("\n", @missing), '', 'docs/reference.md names every member of the extension');
+
+my @gucs = split /\n/, $node->safe_psql('postgres',
+	"LOAD 'logscore'; SELECT name FROM pg_settings WHERE name LIKE 'logscore.%' ORDER BY 1");
+cmp_ok(scalar @gucs, '>', 0, 'logscore has settings');
+is(join(' ', grep { $reference !~ /\Q$_\E\b/ } @gucs), '', 'docs/reference.md names every setting');
+
+# Every SQLSTATE that src/ and the install script raise, by its code.
+SKIP:
+{
+	skip 'no src/ beside the tests', 1 unless -d "$root/src";
+	my %code;
+	open my $fh, '<', $node->config_data('--includedir-server') . '/utils/errcodes.h' or die $!;
+	while (<$fh>)
+	{
+		next unless /^#define (ERRCODE_\w+)\s+MAKE_SQLSTATE\((.*)\)/;
+		my ($name, $chars) = ($1, $2);
+		$code{$name} = join '', $chars =~ /'(.)'/g;
+	}
+	close $fh;
+	my %raised;
+	foreach my $file (glob("$root/src/*.c"), "$root/sql/logscore.sql")
+	{
+		my $src = slurp_file($file);
+		$raised{$1} = 1 while $src =~ /(?:errcode|GUC_check_errcode)\((ERRCODE_\w+)\)/g;
+		$raised{ 'ERRCODE_' . uc $1 } = 1 while $src =~ /ERRCODE = '([a-z_]+)'/g;
+	}
+	my @unnamed = grep { !exists $code{$_} || $reference !~ /\b$code{$_}\b/ } sort keys %raised;
+	is(join(' ', map { "$_ (" . ($code{$_} // 'not in errcodes.h') . ")" } @unnamed), '', 'docs/reference.md names every SQLSTATE logscore raises');
+}
 
 $node->stop;
 done_testing();
