@@ -3,7 +3,7 @@
 # and where a page shows a block's output (an ```output block right after
 # it) the output is compared.  A block that is not meant to run carries a
 # visible marker right above it; docs/reference.md names every object of the
-# extension.
+# extension; the README's performance figures are the generator's output.
 #
 # Markers, on the line above a block (blank lines may separate them):
 #   <!-- not run: why -->          a fragment, shown but not run
@@ -326,6 +326,14 @@ SKIP:
 	my @unnamed = grep { !exists $code{$_} || $reference !~ /\b$code{$_}\b/ } sort keys %raised;
 	is(join(' ', map { "$_ (" . ($code{$_} // 'not in errcodes.h') . ")" } @unnamed), '', 'docs/reference.md names every SQLSTATE logscore raises');
 }
+
+# --- the README's performance figures are generated ---
+
+my ($gen_out, $gen_err) = ('', '');
+my $gen_ok = IPC::Run::run([ 'perl', "$root/test/bench/readme_tables.pl", '--check', $root ],
+	'>', \$gen_out, '2>', \$gen_err);
+ok($gen_ok, 'README.md and docs/performance.md hold the tables test/bench/readme_tables.pl makes of the results')
+  or diag($gen_out . $gen_err);
 
 $node->stop;
 done_testing();
