@@ -54,7 +54,7 @@ skip() {
 tree_copy() {
 	local dest=$work/$1
 	mkdir -p "$dest"
-	cp -r Makefile README.md docs src test expected sql logscore.control META.json "$dest"/
+	cp -r Makefile README.md CONTRIBUTING.md docs src test expected sql logscore.control META.json "$dest"/
 	[ "$(id -u)" -eq 0 ] && chown -R "$LS_RUN_USER" "$dest"
 	echo "$dest"
 }
