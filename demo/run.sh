@@ -440,9 +440,9 @@ ORDER BY minute;
 \echo 'rz fades as slow minutes fill the hour it compares with: a sliding window adapts to a new normal, a stored baseline does not.'
 
 \echo 'decayed statistics (half-life 15 minutes): logscore_ewm over the events up to each moment'
-SELECT label AS "up to", round((logscore_ewm_mean(e) / 1000)::numeric, 1) AS "decayed mean ms",
-       round((logscore_ewm_stddev(e) / 1000)::numeric, 1) AS "decayed stddev ms",
-       logscore_ewm_count(e) AS events
+SELECT label AS "up to", round((logscore_mean(e) / 1000)::numeric, 1) AS "decayed mean ms",
+       round((logscore_stddev(e) / 1000)::numeric, 1) AS "decayed stddev ms",
+       logscore_count(e) AS events
 FROM demo_incident i,
      LATERAL (VALUES ('the incident''s start', i.starts), ('its end', i.ends),
                      ('an hour after', i.ends + interval '1 hour')) v(label, upto),

@@ -267,6 +267,9 @@ $node->safe_psql('postgres', 'CREATE EXTENSION logscore');
 my @missing;
 foreach my $row (split /\n/, $node->safe_psql('postgres', q{
 SELECT d.classid::regclass || '|' || coalesce(p.proname, t.typname, c.relname, oc.opcname, of.opfname, '')
+       || '|' || coalesce((SELECT string_agg(a.name, ',' ORDER BY a.n)
+                           FROM unnest(p.proargnames, p.proargmodes) WITH ORDINALITY AS a(name, mode, n)
+                           WHERE coalesce(a.mode, 'i') IN ('i', 'b', 'v')), '')
        || '|' || pg_describe_object(d.classid, d.objid, 0)
 FROM pg_depend d
 LEFT JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid = d.objid
@@ -278,11 +281,16 @@ WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'logscore')
 ORDER BY 1}))
 {
-	my ($class, $name, $desc) = split /\|/, $row, 3;
+	my ($class, $name, $args, $desc) = split /\|/, $row, 4;
 	my $found;
 	if ($class eq 'pg_proc')
 	{
-		$found = $reference =~ /\b\Q$name\E\(/;    # written as a call
+		# written as a call with its input arguments' own names, in order,
+		# so that what the page shows works in named notation
+		my $pattern = join('\b[^)]*?\b', map { quotemeta } split /,/, $args);
+		$pattern = length $args ? "\\s*$pattern\\b[^)]*" : '\\s*';
+		$found = $reference =~ /\b\Q$name\E\($pattern\)/;
+		$desc .= " (written as $name(" . ($args =~ s/,/, /gr) . ' ...))' unless $found;
 	}
 	elsif ($class eq 'pg_operator' || $class eq 'pg_cast')
 	{
