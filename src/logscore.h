@@ -101,14 +101,15 @@ logscore_setting_on_overflow(void)
 extern const ls_pipeline *logscore_pipeline_arg(FunctionCallInfo fcinfo, int argno);
 extern ls_overflow_mode logscore_overflow_arg(FunctionCallInfo fcinfo, int argno);
 
-/* report.c */
+/* report.c: the core's errors as ereport */
+extern int	logscore_errcode(const ls_error *err);
+extern void logscore_report_error(const ls_error *err) pg_attribute_noreturn();
 extern void logscore_report_parse_error(const char *text, size_t len,
-										const ls_parse_error *err) pg_attribute_noreturn();
+										const ls_error *err) pg_attribute_noreturn();
 extern void logscore_report_overflow(const ls_pipeline *p, const ls_fault *fault,
 									 bool setting_applies, int element) pg_attribute_noreturn();
-extern int	logscore_parse_errcode(const ls_parse_error *err);
-extern int	logscore_error_character(const char *text, const ls_parse_error *err);
-extern char *logscore_error_detail(const char *text, const ls_parse_error *err);
+extern int	logscore_error_character(const char *text, const ls_error *err);
+extern char *logscore_error_detail(const char *text, const ls_error *err);
 extern MemoryContext logscore_aggregate_context(FunctionCallInfo fcinfo, const char *function);
 
 /* sketch_expanded.c: logscore_sketch values in memory */

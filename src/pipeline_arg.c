@@ -25,9 +25,9 @@ compile(const text *pipeline, ls_pipeline *out)
 {
 	const char *data = VARDATA_ANY(pipeline);
 	size_t		len = VARSIZE_ANY_EXHDR(pipeline);
-	ls_parse_error err;
+	ls_error	err;
 
-	if (ls_pipeline_parse(data, len, out, &err) != LS_PARSE_OK)
+	if (!ls_pipeline_parse(data, len, out, &err))
 		logscore_report_parse_error(data, len, &err);
 }
 

@@ -1,8 +1,8 @@
 /*
  * report.c
- *	  Turns the core's status codes into PostgreSQL errors with SQLSTATEs:
- *	  a bad pipeline is 22023 (54000 when too long), an overflow is 22003;
- *	  and a transition function called outside its aggregate is 0A000.
+ *	  Turns the core's errors (ls_error, core/error.h) into PostgreSQL errors:
+ *	  the kind picks the SQLSTATE, and what only the glue knows (where an
+ *	  input came from, the characters of a pipeline text) is added here.
  */
 #include "postgres.h"
 
@@ -14,16 +14,66 @@
 /* Characters of pipeline text shown on each side of an error. */
 #define DETAIL_CONTEXT 40
 
+/*
+ * The SQLSTATE of an error's kind.  An input that does not validate is an
+ * invalid parameter here; logscore_report_input_error knows better where it
+ * came from.
+ */
 int
-logscore_parse_errcode(const ls_parse_error *err)
+logscore_errcode(const ls_error *err)
 {
-	return err->status == LS_PARSE_TOO_LONG ?
-		ERRCODE_PROGRAM_LIMIT_EXCEEDED : ERRCODE_INVALID_PARAMETER_VALUE;
+	switch (err->kind)
+	{
+		case LS_ERROR_INVALID:
+		case LS_ERROR_BAD_INPUT:
+			return ERRCODE_INVALID_PARAMETER_VALUE;
+		case LS_ERROR_LIMIT:
+			return ERRCODE_PROGRAM_LIMIT_EXCEEDED;
+		case LS_ERROR_OUT_OF_RANGE:
+			return ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE;
+		case LS_ERROR_NONE:
+		case LS_ERROR_INTERNAL:
+			break;
+	}
+	return ERRCODE_INTERNAL_ERROR;
+}
+
+/*
+ * The one place a core error becomes an ereport: sqlerrcode, the message
+ * after prefix (when not NULL), and detail (the core's own when NULL) and
+ * the core's hint when they are not empty.  An internal error is elog's.
+ */
+static void raise_error(const ls_error *err, int sqlerrcode, const char *prefix,
+						const char *detail) pg_attribute_noreturn();
+
+static void
+raise_error(const ls_error *err, int sqlerrcode, const char *prefix,
+			const char *detail)
+{
+	if (detail == NULL)
+		detail = err->detail;
+	if (err->kind == LS_ERROR_INTERNAL || err->kind == LS_ERROR_NONE)
+		elog(ERROR, "%s", err->message);
+	ereport(ERROR,
+			(errcode(sqlerrcode),
+			 prefix != NULL ?
+			 errmsg("%s: %s", prefix, err->message) :
+			 errmsg("%s", err->message),
+			 detail[0] != '\0' ? errdetail_internal("%s", detail) : 0,
+			 err->hint[0] != '\0' ? errhint("%s", err->hint) : 0));
+	pg_unreachable();
+}
+
+/* A failure of a function's arguments or state: the core's words as they are. */
+void
+logscore_report_error(const ls_error *err)
+{
+	raise_error(err, logscore_errcode(err), NULL, NULL);
 }
 
 /* The 1-based character (not byte) position of the error, as psql counts. */
 int
-logscore_error_character(const char *text, const ls_parse_error *err)
+logscore_error_character(const char *text, const ls_error *err)
 {
 	return pg_mbstrlen_with_len(text, (int) err->offset) + 1;
 }
@@ -33,7 +83,7 @@ logscore_error_character(const char *text, const ls_parse_error *err)
  * the error, so a 100 kB mistake does not become a 100 kB message.
  */
 char *
-logscore_error_detail(const char *text, const ls_parse_error *err)
+logscore_error_detail(const char *text, const ls_error *err)
 {
 	int			position = logscore_error_character(text, err);
 	int			nchars = pg_mbstrlen(text);
@@ -58,17 +108,14 @@ logscore_error_detail(const char *text, const ls_parse_error *err)
 					to < nchars ? "..." : "");
 }
 
+/* A pipeline text that does not parse, with the part around the error. */
 void
-logscore_report_parse_error(const char *text, size_t len, const ls_parse_error *err)
+logscore_report_parse_error(const char *text, size_t len, const ls_error *err)
 {
 	char	   *copy = pnstrdup(text, len);
 
-	ereport(ERROR,
-			(errcode(logscore_parse_errcode(err)),
-			 errmsg("invalid logscore pipeline: %s", err->message),
-			 errdetail_internal("%s", logscore_error_detail(copy, err)),
-			 errhint("logscore_stages() lists the stages and their parameters.")));
-	pg_unreachable();
+	raise_error(err, logscore_errcode(err), "invalid logscore pipeline",
+				logscore_error_detail(copy, err));
 }
 
 /*

@@ -169,17 +169,17 @@ static bool
 check_pipeline(char **newval, void **extra, GucSource source)
 {
 	ls_pipeline compiled;
-	ls_parse_error err;
+	ls_error	err;
 	ls_pipeline *copy;
 
-	if (ls_pipeline_parse(*newval, strlen(*newval), &compiled, &err) != LS_PARSE_OK)
+	if (!ls_pipeline_parse(*newval, strlen(*newval), &compiled, &err))
 	{
 		if (loading && source > PGC_S_DEFAULT)
 			reject(LS_SETTING_PIPELINE, *newval, err.message);
-		GUC_check_errcode(logscore_parse_errcode(&err));
+		GUC_check_errcode(logscore_errcode(&err));
 		GUC_check_errmsg("invalid logscore pipeline: %s", err.message);
 		GUC_check_errdetail("%s", logscore_error_detail(*newval, &err));
-		GUC_check_errhint("logscore_stages() lists the stages and their parameters.");
+		GUC_check_errhint("%s", err.hint);
 		return false;
 	}
 

@@ -10,7 +10,6 @@
  */
 #include "pipeline.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,26 +19,10 @@ typedef struct parser
 	size_t		len;
 	size_t		pos;
 	ls_pipeline *out;
-	ls_parse_error *err;
+	ls_error   *err;
 } parser;
 
-static ls_parse_status parse_pipeline(parser *ps, int depth);
-
-static bool fail(parser *ps, ls_parse_status status, size_t offset,
-				 const char *fmt,...) __attribute__((format(printf, 4, 5)));
-
-static bool
-fail(parser *ps, ls_parse_status status, size_t offset, const char *fmt,...)
-{
-	va_list		ap;
-
-	ps->err->status = status;
-	ps->err->offset = offset;
-	va_start(ap, fmt);
-	vsnprintf(ps->err->message, sizeof(ps->err->message), fmt, ap);
-	va_end(ap);
-	return false;
-}
+static bool parse_pipeline(parser *ps, int depth);
 
 static void
 skip_space(parser *ps)
@@ -80,7 +63,7 @@ parse_integer(parser *ps, int64_t *value)
 	if (at(ps, '+') || at(ps, '-'))
 		negative = ps->text[ps->pos++] == '-';
 	if (ps->pos >= ps->len || !is_digit(ps->text[ps->pos]))
-		return fail(ps, LS_PARSE_INVALID, start, "expected an integer argument");
+		return ls_error_set(ps->err, LS_ERROR_INVALID, start, "expected an integer argument");
 
 	limit = negative ? (uint64_t) INT64_MAX + 1 : (uint64_t) INT64_MAX;
 	while (ps->pos < ps->len && is_digit(ps->text[ps->pos]))
@@ -88,15 +71,15 @@ parse_integer(parser *ps, int64_t *value)
 		unsigned	digit = (unsigned) (ps->text[ps->pos] - '0');
 
 		if (magnitude > (limit - digit) / 10)
-			return fail(ps, LS_PARSE_INVALID, start,
-						"argument is out of range for type bigint");
+			return ls_error_set(ps->err, LS_ERROR_INVALID, start,
+								"argument is out of range for type bigint");
 		magnitude = magnitude * 10 + digit;
 		ps->pos++;
 	}
 	if (ps->pos < ps->len &&
 		(ps->text[ps->pos] == '.' || ps->text[ps->pos] == 'e' ||
 		 ps->text[ps->pos] == 'E' || is_name_start(ps->text[ps->pos])))
-		return fail(ps, LS_PARSE_INVALID, start, "argument must be an integer");
+		return ls_error_set(ps->err, LS_ERROR_INVALID, start, "argument must be an integer");
 
 	*value = negative ? (int64_t) (0 - magnitude) : (int64_t) magnitude;
 	return true;
@@ -136,8 +119,8 @@ parse_arguments(parser *ps, int64_t *args, size_t *argpos, int *nargs)
 			return true;
 		}
 		if (!at(ps, ','))
-			return fail(ps, LS_PARSE_INVALID, ps->pos,
-						"expected \",\" or \")\" in the argument list");
+			return ls_error_set(ps->err, LS_ERROR_INVALID, ps->pos,
+								"expected \",\" or \")\" in the argument list");
 		ps->pos++;
 	}
 }
@@ -150,15 +133,15 @@ static bool
 expand_alias(parser *ps, const char *pipeline, size_t name_start, int depth)
 {
 	parser		inner = *ps;
-	ls_parse_error inner_err;
+	ls_error	inner_err;
 
 	inner.text = pipeline;
 	inner.len = strlen(pipeline);
 	inner.pos = 0;
 	inner.err = &inner_err;
-	if (depth > 0 || parse_pipeline(&inner, depth + 1) != LS_PARSE_OK)
-		return fail(ps, LS_PARSE_TOO_LONG, name_start,
-					"pipeline has more than %d stages", LS_MAX_STEPS);
+	if (depth > 0 || !parse_pipeline(&inner, depth + 1))
+		return ls_error_set(ps->err, LS_ERROR_LIMIT, name_start,
+							"pipeline has more than %d stages", LS_MAX_STEPS);
 	return true;
 }
 
@@ -179,14 +162,14 @@ parse_stage(parser *ps, int depth)
 	if (ps->pos >= ps->len || ps->text[ps->pos] == '|')
 	{
 		if (ps->out->nsteps == 0 && ps->pos >= ps->len)
-			return fail(ps, LS_PARSE_INVALID, name_start, "pipeline is empty");
+			return ls_error_set(ps->err, LS_ERROR_INVALID, name_start, "pipeline is empty");
 		if (ps->pos >= ps->len)
-			return fail(ps, LS_PARSE_INVALID, name_start,
-						"pipeline ends with \"|\"; a stage must follow it");
-		return fail(ps, LS_PARSE_INVALID, name_start, "empty stage before \"|\"");
+			return ls_error_set(ps->err, LS_ERROR_INVALID, name_start,
+								"pipeline ends with \"|\"; a stage must follow it");
+		return ls_error_set(ps->err, LS_ERROR_INVALID, name_start, "empty stage before \"|\"");
 	}
 	if (!is_name_start(ps->text[ps->pos]))
-		return fail(ps, LS_PARSE_INVALID, name_start, "expected a stage name");
+		return ls_error_set(ps->err, LS_ERROR_INVALID, name_start, "expected a stage name");
 	while (ps->pos < ps->len &&
 		   (is_name_start(ps->text[ps->pos]) || is_digit(ps->text[ps->pos])))
 		ps->pos++;
@@ -197,7 +180,7 @@ parse_stage(parser *ps, int depth)
 	stage = ls_stage_lookup(ps->text + name_start, name_len);
 	alias = stage ? NULL : ls_alias_lookup(ps->text + name_start, name_len);
 	if (stage == NULL && alias == NULL)
-		return fail(ps, LS_PARSE_INVALID, name_start, "unknown stage \"%s\"", name);
+		return ls_error_set(ps->err, LS_ERROR_INVALID, name_start, "unknown stage \"%s\"", name);
 
 	if (!parse_arguments(ps, args, argpos, &nargs))
 		return false;
@@ -205,67 +188,65 @@ parse_stage(parser *ps, int depth)
 	if (alias != NULL)
 	{
 		if (nargs != 0)
-			return fail(ps, LS_PARSE_INVALID, name_start,
-						"\"%s\" names a whole pipeline and takes no arguments", name);
+			return ls_error_set(ps->err, LS_ERROR_INVALID, name_start,
+								"\"%s\" names a whole pipeline and takes no arguments", name);
 		return expand_alias(ps, alias, name_start, depth);
 	}
 
 	if (nargs != stage->nargs && stage->nargs == 0)
-		return fail(ps, LS_PARSE_INVALID, name_start,
-					"stage \"%s\" takes no arguments, got %d", stage->name, nargs);
+		return ls_error_set(ps->err, LS_ERROR_INVALID, name_start,
+							"stage \"%s\" takes no arguments, got %d", stage->name, nargs);
 	if (nargs != stage->nargs)
-		return fail(ps, LS_PARSE_INVALID, name_start,
-					"stage \"%s\" takes %d argument%s (%s), got %d",
-					stage->name, stage->nargs, stage->nargs == 1 ? "" : "s",
-					stage->params, nargs);
+		return ls_error_set(ps->err, LS_ERROR_INVALID, name_start,
+							"stage \"%s\" takes %d argument%s (%s), got %d",
+							stage->name, stage->nargs, stage->nargs == 1 ? "" : "s",
+							stage->params, nargs);
 	if (stage->check != NULL)
 	{
 		const char *message = NULL;
 		int			bad = stage->check(args, &message);
 
 		if (bad >= 0)
-			return fail(ps, LS_PARSE_INVALID, argpos[bad], "%s: %s",
-						stage->name, message);
+			return ls_error_set(ps->err, LS_ERROR_INVALID, argpos[bad], "%s: %s",
+								stage->name, message);
 	}
 
 	if (ps->out->nsteps >= LS_MAX_STEPS)
-		return fail(ps, LS_PARSE_TOO_LONG, name_start,
-					"pipeline has more than %d stages", LS_MAX_STEPS);
+		return ls_error_set(ps->err, LS_ERROR_LIMIT, name_start,
+							"pipeline has more than %d stages", LS_MAX_STEPS);
 	ls_step_init(&ps->out->steps[ps->out->nsteps], stage, args);
 	ps->out->nsteps++;
 	return true;
 }
 
-static ls_parse_status
+static bool
 parse_pipeline(parser *ps, int depth)
 {
 	for (;;)
 	{
 		if (!parse_stage(ps, depth))
-			return ps->err->status;
+			return false;
 		skip_space(ps);
 		if (ps->pos >= ps->len)
-			return LS_PARSE_OK;
+			return true;
 		if (!at(ps, '|'))
-		{
-			fail(ps, LS_PARSE_INVALID, ps->pos,
-				 "unexpected text after a stage; expected \"|\" or the end");
-			return ps->err->status;
-		}
+			return ls_error_set(ps->err, LS_ERROR_INVALID, ps->pos,
+								"unexpected text after a stage; expected \"|\" or the end");
 		ps->pos++;
 	}
 }
 
-ls_parse_status
-ls_pipeline_parse(const char *text, size_t len, ls_pipeline *out, ls_parse_error *err)
+bool
+ls_pipeline_parse(const char *text, size_t len, ls_pipeline *out, ls_error *err)
 {
 	parser		ps = {text, len, 0, out, err};
 
 	memset(out, 0, sizeof(*out));
-	err->status = LS_PARSE_OK;
-	err->offset = 0;
-	err->message[0] = '\0';
-	return parse_pipeline(&ps, 0);
+	ls_error_clear(err);
+	if (parse_pipeline(&ps, 0))
+		return true;
+	ls_error_hint(err, "logscore_stages() lists the stages and their parameters.");
+	return false;
 }
 
 int

@@ -14,9 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
+
 #define LS_MAX_ARGS 2
 #define LS_MAX_STEPS 32
-#define LS_MESSAGE_SIZE 160
 
 /* The founding pipeline; also what the alias "seed" expands to. */
 #define LS_DEFAULT_PIPELINE "scale(2) | modsquare(7, 5)"
@@ -129,22 +130,14 @@ extern const char *ls_alias_lookup(const char *name, size_t len);
 
 /* --- parsing (parse.c) --- */
 
-typedef enum ls_parse_status
-{
-	LS_PARSE_OK,
-	LS_PARSE_INVALID,			/* syntax, unknown stage, bad argument */
-	LS_PARSE_TOO_LONG			/* more than LS_MAX_STEPS stages */
-} ls_parse_status;
-
-typedef struct ls_parse_error
-{
-	ls_parse_status status;
-	size_t		offset;			/* byte offset into the text, 0-based */
-	char		message[LS_MESSAGE_SIZE];
-} ls_parse_error;
-
-extern ls_parse_status ls_pipeline_parse(const char *text, size_t len,
-										 ls_pipeline *out, ls_parse_error *err);
+/*
+ * Compiles text[0..len) into *out.  On failure returns false with *err set:
+ * kind LS_ERROR_INVALID (syntax, unknown stage, bad argument) or
+ * LS_ERROR_LIMIT (more than LS_MAX_STEPS stages), and the byte offset where
+ * it was found.  On success *err is cleared.
+ */
+extern bool ls_pipeline_parse(const char *text, size_t len,
+							  ls_pipeline *out, ls_error *err);
 
 /* Writes "name(a, b)"; returns the length it needed, like snprintf. */
 extern int	ls_step_format(const ls_step *step, char *buf, size_t size);

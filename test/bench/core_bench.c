@@ -89,12 +89,12 @@ main(void)
 	for (size_t p = 0; p < sizeof(pipelines) / sizeof(pipelines[0]); p++)
 	{
 		ls_pipeline pipeline;
-		ls_parse_error err;
+		ls_error	err;
 		ls_fault	fault;
 		double		best_batch = 1e9;
 		double		best_scalar = 1e9;
 
-		if (ls_pipeline_parse(pipelines[p], strlen(pipelines[p]), &pipeline, &err) != LS_PARSE_OK)
+		if (!ls_pipeline_parse(pipelines[p], strlen(pipelines[p]), &pipeline, &err))
 		{
 			fprintf(stderr, "core_bench: %s: %s\n", pipelines[p], err.message);
 			return 1;

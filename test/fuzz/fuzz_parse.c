@@ -47,12 +47,11 @@ pipelines_equal(const ls_pipeline *a, const ls_pipeline *b)
 	return true;
 }
 
-/* On failure: a status, an offset within the text, a terminated message. */
+/* On failure: a kind, an offset within the text, a terminated message. */
 static void
-check_error(ls_parse_status status, const ls_parse_error *err, size_t size)
+check_error(const ls_error *err, size_t size)
 {
-	CHECK(status == LS_PARSE_INVALID || status == LS_PARSE_TOO_LONG);
-	CHECK(err->status == status);
+	CHECK(err->kind == LS_ERROR_INVALID || err->kind == LS_ERROR_LIMIT);
 	CHECK(err->offset <= size);
 	CHECK(memchr(err->message, '\0', sizeof(err->message)) != NULL);
 	CHECK(err->message[0] != '\0');
@@ -66,7 +65,7 @@ check_round_trip(const ls_pipeline *p)
 	char	   *text;
 	char	   *again_text;
 	ls_pipeline again;
-	ls_parse_error err;
+	ls_error	err;
 
 	CHECK(len > 0);
 	text = malloc((size_t) len + 1);
@@ -76,7 +75,7 @@ check_round_trip(const ls_pipeline *p)
 	CHECK(strlen(text) == (size_t) len);
 
 	/* parse exactly len bytes so that ASan would see an over-read */
-	CHECK(ls_pipeline_parse(text, (size_t) len, &again, &err) == LS_PARSE_OK);
+	CHECK(ls_pipeline_parse(text, (size_t) len, &again, &err));
 	CHECK(pipelines_equal(p, &again));
 	CHECK(ls_pipeline_format(&again, again_text, (size_t) len + 1) == len);
 	CHECK(strcmp(text, again_text) == 0);
@@ -163,18 +162,16 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	ls_pipeline p;
-	ls_parse_error err;
-	ls_parse_status status;
+	ls_error	err;
 	int64_t		values[NVALUES];
 
-	status = ls_pipeline_parse((const char *) data, size, &p, &err);
-	if (status != LS_PARSE_OK)
+	if (!ls_pipeline_parse((const char *) data, size, &p, &err))
 	{
-		check_error(status, &err, size);
+		check_error(&err, size);
 		return 0;
 	}
 
-	CHECK(err.status == LS_PARSE_OK);
+	CHECK(err.kind == LS_ERROR_NONE);
 	CHECK(p.nsteps >= 1 && p.nsteps <= LS_MAX_STEPS);
 	for (int i = 0; i < p.nsteps; i++)
 	{

@@ -135,9 +135,9 @@ pipelines_equal(const ls_pipeline *a, const ls_pipeline *b)
 void
 must_parse_at(const char *file, int line, const char *text, ls_pipeline *p)
 {
-	ls_parse_error err;
+	ls_error	err;
 
-	if (ls_pipeline_parse(text, strlen(text), p, &err) != LS_PARSE_OK)
+	if (!ls_pipeline_parse(text, strlen(text), p, &err))
 	{
 		print_error("parsing \"%s\" failed at offset %zu: %s\n",
 					text, err.offset, err.message);

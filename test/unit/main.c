@@ -10,6 +10,7 @@ main(void)
 {
 	int			failed = 0;
 
+	failed += run_error_tests();
 	failed += run_registry_tests();
 	failed += run_stage_tests();
 	failed += run_parse_tests();

@@ -1,7 +1,7 @@
 /*
  * test_parse.c
  *	  Tests of the pipeline parser: what it accepts, the steps it builds, and
- *	  every error it reports with its status, byte offset and message.
+ *	  every error it reports with its kind, byte offset and message.
  */
 #include "unit.h"
 
@@ -20,17 +20,30 @@ stage(const char *name)
 	return s;
 }
 
+/*
+ * ls_pipeline_parse, answering with the error's kind (LS_ERROR_NONE when it
+ * parsed), after checking that its result agrees with that kind.
+ */
+static ls_error_kind
+parse_kind(const char *text, size_t len, ls_pipeline *p, ls_error *err)
+{
+	bool		ok = ls_pipeline_parse(text, len, p, err);
+
+	assert_int_equal(ok, err->kind == LS_ERROR_NONE);
+	return err->kind;
+}
+
 static void
 test_parse_default_pipeline(void **state)
 {
 	ls_pipeline p;
-	ls_parse_error err;
+	ls_error	err;
 
 	(void) state;
 	assert_string_equal(LS_DEFAULT_PIPELINE, DEFAULT_TEXT);
-	assert_int_equal(ls_pipeline_parse(DEFAULT_TEXT, strlen(DEFAULT_TEXT), &p, &err),
-					 LS_PARSE_OK);
-	assert_int_equal(err.status, LS_PARSE_OK);
+	assert_int_equal(parse_kind(DEFAULT_TEXT, strlen(DEFAULT_TEXT), &p, &err),
+					 LS_ERROR_NONE);
+	assert_int_equal(err.kind, LS_ERROR_NONE);
 	assert_string_equal(err.message, "");
 	assert_int_equal(p.nsteps, 2);
 	assert_ptr_equal(p.steps[0].stage, stage("scale"));
@@ -88,13 +101,13 @@ test_parse_accepts(void **state)
 	for (size_t i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++)
 	{
 		ls_pipeline p;
-		ls_parse_error err;
+		ls_error	err;
 		char		buf[512];
-		ls_parse_status status;
+		ls_error_kind status;
 
-		status = ls_pipeline_parse(accepted[i].text, strlen(accepted[i].text),
+		status = parse_kind(accepted[i].text, strlen(accepted[i].text),
 								   &p, &err);
-		if (status != LS_PARSE_OK)
+		if (status != LS_ERROR_NONE)
 			fail_msg("\"%s\" rejected at %zu: %s", accepted[i].text,
 					 err.offset, err.message);
 		if (p.nsteps != accepted[i].nsteps)
@@ -155,32 +168,32 @@ static void
 test_parse_respects_length(void **state)
 {
 	ls_pipeline p;
-	ls_parse_error err;
+	ls_error	err;
 	char	   *exact = malloc(4);
 
 	(void) state;
-	assert_int_equal(ls_pipeline_parse("scale(2) | nope", 8, &p, &err), LS_PARSE_OK);
+	assert_int_equal(parse_kind("scale(2) | nope", 8, &p, &err), LS_ERROR_NONE);
 	assert_int_equal(p.nsteps, 1);
 	assert_i64_equal(p.steps[0].args[0], 2);
 
 	/* a heap buffer without a terminator, so ASan sees any over-read */
 	assert_non_null(exact);
 	memcpy(exact, "abs ", 4);
-	assert_int_equal(ls_pipeline_parse(exact, 4, &p, &err), LS_PARSE_OK);
+	assert_int_equal(parse_kind(exact, 4, &p, &err), LS_ERROR_NONE);
 	assert_int_equal(p.nsteps, 1);
-	assert_int_equal(ls_pipeline_parse(exact, 3, &p, &err), LS_PARSE_OK);
-	assert_int_equal(ls_pipeline_parse(exact, 2, &p, &err), LS_PARSE_INVALID);
+	assert_int_equal(parse_kind(exact, 3, &p, &err), LS_ERROR_NONE);
+	assert_int_equal(parse_kind(exact, 2, &p, &err), LS_ERROR_INVALID);
 	assert_int_equal(err.offset, 0);
 	memcpy(exact, "abs(", 4);
-	assert_int_equal(ls_pipeline_parse(exact, 4, &p, &err), LS_PARSE_INVALID);
+	assert_int_equal(parse_kind(exact, 4, &p, &err), LS_ERROR_INVALID);
 	assert_int_equal(err.offset, 4);
 	memcpy(exact, "sc(1", 4);
-	assert_int_equal(ls_pipeline_parse(exact, 4, &p, &err), LS_PARSE_INVALID);
+	assert_int_equal(parse_kind(exact, 4, &p, &err), LS_ERROR_INVALID);
 	memcpy(exact, "seed", 4);
-	assert_int_equal(ls_pipeline_parse(exact, 4, &p, &err), LS_PARSE_OK);
+	assert_int_equal(parse_kind(exact, 4, &p, &err), LS_ERROR_NONE);
 	assert_int_equal(p.nsteps, 2);
 	memcpy(exact, "| |", 4);
-	assert_int_equal(ls_pipeline_parse(exact, 4, &p, &err), LS_PARSE_INVALID);
+	assert_int_equal(parse_kind(exact, 4, &p, &err), LS_ERROR_INVALID);
 	free(exact);
 }
 
@@ -189,7 +202,7 @@ static void
 test_parse_resets_output(void **state)
 {
 	ls_pipeline p;
-	ls_parse_error err;
+	ls_error	err;
 
 	(void) state;
 	must_parse("abs | abs | abs | abs", &p);
@@ -198,8 +211,8 @@ test_parse_resets_output(void **state)
 	assert_ptr_equal(p.steps[0].stage, stage("square"));
 
 	memset(&err, 0x7f, sizeof(err));
-	assert_int_equal(ls_pipeline_parse("abs", 3, &p, &err), LS_PARSE_OK);
-	assert_int_equal(err.status, LS_PARSE_OK);
+	assert_int_equal(parse_kind("abs", 3, &p, &err), LS_ERROR_NONE);
+	assert_int_equal(err.kind, LS_ERROR_NONE);
 	assert_int_equal(err.offset, 0);
 	assert_string_equal(err.message, "");
 }
@@ -208,106 +221,106 @@ test_parse_resets_output(void **state)
 static const struct
 {
 	const char *text;
-	ls_parse_status status;
+	ls_error_kind status;
 	size_t		offset;
 	const char *message;		/* the whole message must contain this */
 }			rejected[] = {
 	/* nothing to parse */
-	{"", LS_PARSE_INVALID, 0, "pipeline is empty"},
-	{" ", LS_PARSE_INVALID, 1, "pipeline is empty"},
-	{"   \t\n", LS_PARSE_INVALID, 5, "pipeline is empty"},
+	{"", LS_ERROR_INVALID, 0, "pipeline is empty"},
+	{" ", LS_ERROR_INVALID, 1, "pipeline is empty"},
+	{"   \t\n", LS_ERROR_INVALID, 5, "pipeline is empty"},
 	/* names */
-	{"nope", LS_PARSE_INVALID, 0, "unknown stage \"nope\""},
-	{"nope(1)", LS_PARSE_INVALID, 0, "unknown stage \"nope\""},
-	{"scale(2) | nope(1)", LS_PARSE_INVALID, 11, "unknown stage \"nope\""},
-	{"seeds", LS_PARSE_INVALID, 0, "unknown stage \"seeds\""},
-	{"sca le(2)", LS_PARSE_INVALID, 0, "unknown stage \"sca\""},
-	{"2scale", LS_PARSE_INVALID, 0, "expected a stage name"},
-	{"scale(2) | (3)", LS_PARSE_INVALID, 11, "expected a stage name"},
-	{"-abs", LS_PARSE_INVALID, 0, "expected a stage name"},
+	{"nope", LS_ERROR_INVALID, 0, "unknown stage \"nope\""},
+	{"nope(1)", LS_ERROR_INVALID, 0, "unknown stage \"nope\""},
+	{"scale(2) | nope(1)", LS_ERROR_INVALID, 11, "unknown stage \"nope\""},
+	{"seeds", LS_ERROR_INVALID, 0, "unknown stage \"seeds\""},
+	{"sca le(2)", LS_ERROR_INVALID, 0, "unknown stage \"sca\""},
+	{"2scale", LS_ERROR_INVALID, 0, "expected a stage name"},
+	{"scale(2) | (3)", LS_ERROR_INVALID, 11, "expected a stage name"},
+	{"-abs", LS_ERROR_INVALID, 0, "expected a stage name"},
 	/* argument counts */
-	{"scale", LS_PARSE_INVALID, 0, "stage \"scale\" takes 1 argument (k), got 0"},
-	{"scale()", LS_PARSE_INVALID, 0, "stage \"scale\" takes 1 argument (k), got 0"},
-	{"scale(1, 2)", LS_PARSE_INVALID, 0, "stage \"scale\" takes 1 argument (k), got 2"},
-	{"clamp(1)", LS_PARSE_INVALID, 0,
+	{"scale", LS_ERROR_INVALID, 0, "stage \"scale\" takes 1 argument (k), got 0"},
+	{"scale()", LS_ERROR_INVALID, 0, "stage \"scale\" takes 1 argument (k), got 0"},
+	{"scale(1, 2)", LS_ERROR_INVALID, 0, "stage \"scale\" takes 1 argument (k), got 2"},
+	{"clamp(1)", LS_ERROR_INVALID, 0,
 	"stage \"clamp\" takes 2 arguments (lo, hi), got 1"},
-	{"modsquare(1, 2, 3)", LS_PARSE_INVALID, 0,
+	{"modsquare(1, 2, 3)", LS_ERROR_INVALID, 0,
 	"stage \"modsquare\" takes 2 arguments (m, c), got 3"},
-	{"abs(1)", LS_PARSE_INVALID, 0, "stage \"abs\" takes no arguments, got 1"},
-	{"square | LOG2(0, 0)", LS_PARSE_INVALID, 9,
+	{"abs(1)", LS_ERROR_INVALID, 0, "stage \"abs\" takes no arguments, got 1"},
+	{"square | LOG2(0, 0)", LS_ERROR_INVALID, 9,
 	"stage \"log2\" takes no arguments, got 2"},
-	{"seed(1)", LS_PARSE_INVALID, 0,
+	{"seed(1)", LS_ERROR_INVALID, 0,
 	"\"seed\" names a whole pipeline and takes no arguments"},
-	{"abs | SEED(1, 2)", LS_PARSE_INVALID, 6,
+	{"abs | SEED(1, 2)", LS_ERROR_INVALID, 6,
 	"\"SEED\" names a whole pipeline and takes no arguments"},
 	/* arguments that are not integers */
-	{"scale(2.5)", LS_PARSE_INVALID, 6, "argument must be an integer"},
-	{"scale(2.)", LS_PARSE_INVALID, 6, "argument must be an integer"},
-	{"scale(1e3)", LS_PARSE_INVALID, 6, "argument must be an integer"},
-	{"scale(2x)", LS_PARSE_INVALID, 6, "argument must be an integer"},
-	{"clamp(1, 2.0)", LS_PARSE_INVALID, 9, "argument must be an integer"},
-	{"scale(x)", LS_PARSE_INVALID, 6, "expected an integer argument"},
-	{"scale(.5)", LS_PARSE_INVALID, 6, "expected an integer argument"},
-	{"scale(-)", LS_PARSE_INVALID, 6, "expected an integer argument"},
-	{"scale(- 1)", LS_PARSE_INVALID, 6, "expected an integer argument"},
-	{"scale(--1)", LS_PARSE_INVALID, 6, "expected an integer argument"},
-	{"scale(", LS_PARSE_INVALID, 6, "expected an integer argument"},
-	{"scale(,1)", LS_PARSE_INVALID, 6, "expected an integer argument"},
-	{"clamp(1,)", LS_PARSE_INVALID, 8, "expected an integer argument"},
+	{"scale(2.5)", LS_ERROR_INVALID, 6, "argument must be an integer"},
+	{"scale(2.)", LS_ERROR_INVALID, 6, "argument must be an integer"},
+	{"scale(1e3)", LS_ERROR_INVALID, 6, "argument must be an integer"},
+	{"scale(2x)", LS_ERROR_INVALID, 6, "argument must be an integer"},
+	{"clamp(1, 2.0)", LS_ERROR_INVALID, 9, "argument must be an integer"},
+	{"scale(x)", LS_ERROR_INVALID, 6, "expected an integer argument"},
+	{"scale(.5)", LS_ERROR_INVALID, 6, "expected an integer argument"},
+	{"scale(-)", LS_ERROR_INVALID, 6, "expected an integer argument"},
+	{"scale(- 1)", LS_ERROR_INVALID, 6, "expected an integer argument"},
+	{"scale(--1)", LS_ERROR_INVALID, 6, "expected an integer argument"},
+	{"scale(", LS_ERROR_INVALID, 6, "expected an integer argument"},
+	{"scale(,1)", LS_ERROR_INVALID, 6, "expected an integer argument"},
+	{"clamp(1,)", LS_ERROR_INVALID, 8, "expected an integer argument"},
 	/* integers outside bigint */
-	{"scale(9223372036854775808)", LS_PARSE_INVALID, 6,
+	{"scale(9223372036854775808)", LS_ERROR_INVALID, 6,
 	"argument is out of range for type bigint"},
-	{"scale(+9223372036854775808)", LS_PARSE_INVALID, 6,
+	{"scale(+9223372036854775808)", LS_ERROR_INVALID, 6,
 	"argument is out of range for type bigint"},
-	{"scale(-9223372036854775809)", LS_PARSE_INVALID, 6,
+	{"scale(-9223372036854775809)", LS_ERROR_INVALID, 6,
 	"argument is out of range for type bigint"},
-	{"scale(18446744073709551616)", LS_PARSE_INVALID, 6,
+	{"scale(18446744073709551616)", LS_ERROR_INVALID, 6,
 	"argument is out of range for type bigint"},
-	{"clamp(0, 99999999999999999999)", LS_PARSE_INVALID, 9,
+	{"clamp(0, 99999999999999999999)", LS_ERROR_INVALID, 9,
 	"argument is out of range for type bigint"},
 	/* arguments the stage rejects, at the offending argument */
-	{"modsquare(0, 5)", LS_PARSE_INVALID, 10,
+	{"modsquare(0, 5)", LS_ERROR_INVALID, 10,
 	"modsquare: modulus m must be greater than zero"},
-	{"modsquare(-7, 5)", LS_PARSE_INVALID, 10,
+	{"modsquare(-7, 5)", LS_ERROR_INVALID, 10,
 	"modsquare: modulus m must be greater than zero"},
-	{"modsquare( -9223372036854775808 , 5)", LS_PARSE_INVALID, 11,
+	{"modsquare( -9223372036854775808 , 5)", LS_ERROR_INVALID, 11,
 	"modsquare: modulus m must be greater than zero"},
-	{"bucket(0)", LS_PARSE_INVALID, 7, "bucket: width w must be greater than zero"},
-	{"bucket(-1)", LS_PARSE_INVALID, 7, "bucket: width w must be greater than zero"},
-	{"seed | bucket(0)", LS_PARSE_INVALID, 14, "bucket: width w must be greater than zero"},
-	{"clamp(10, 1)", LS_PARSE_INVALID, 6,
+	{"bucket(0)", LS_ERROR_INVALID, 7, "bucket: width w must be greater than zero"},
+	{"bucket(-1)", LS_ERROR_INVALID, 7, "bucket: width w must be greater than zero"},
+	{"seed | bucket(0)", LS_ERROR_INVALID, 14, "bucket: width w must be greater than zero"},
+	{"clamp(10, 1)", LS_ERROR_INVALID, 6,
 	"clamp: lower bound lo is greater than upper bound hi"},
-	{"scale(2) | clamp( 5 , 4 )", LS_PARSE_INVALID, 18,
+	{"scale(2) | clamp( 5 , 4 )", LS_ERROR_INVALID, 18,
 	"clamp: lower bound lo is greater than upper bound hi"},
-	{"clamp(9223372036854775807, -9223372036854775808)", LS_PARSE_INVALID, 6,
+	{"clamp(9223372036854775807, -9223372036854775808)", LS_ERROR_INVALID, 6,
 	"clamp: lower bound lo is greater than upper bound hi"},
 	/* the "|" structure */
-	{"scale(2) | | square", LS_PARSE_INVALID, 11, "empty stage before \"|\""},
-	{"scale(2) || square", LS_PARSE_INVALID, 10, "empty stage before \"|\""},
-	{"| scale(2)", LS_PARSE_INVALID, 0, "empty stage before \"|\""},
-	{"  |", LS_PARSE_INVALID, 2, "empty stage before \"|\""},
-	{"scale(2) |", LS_PARSE_INVALID, 10,
+	{"scale(2) | | square", LS_ERROR_INVALID, 11, "empty stage before \"|\""},
+	{"scale(2) || square", LS_ERROR_INVALID, 10, "empty stage before \"|\""},
+	{"| scale(2)", LS_ERROR_INVALID, 0, "empty stage before \"|\""},
+	{"  |", LS_ERROR_INVALID, 2, "empty stage before \"|\""},
+	{"scale(2) |", LS_ERROR_INVALID, 10,
 	"pipeline ends with \"|\"; a stage must follow it"},
-	{"scale(2) |  \n", LS_PARSE_INVALID, 13,
+	{"scale(2) |  \n", LS_ERROR_INVALID, 13,
 	"pipeline ends with \"|\"; a stage must follow it"},
-	{"seed|", LS_PARSE_INVALID, 5, "pipeline ends with \"|\"; a stage must follow it"},
+	{"seed|", LS_ERROR_INVALID, 5, "pipeline ends with \"|\"; a stage must follow it"},
 	/* leftovers and unclosed lists */
-	{"scale(2) x", LS_PARSE_INVALID, 9,
+	{"scale(2) x", LS_ERROR_INVALID, 9,
 	"unexpected text after a stage; expected \"|\" or the end"},
-	{"abs abs", LS_PARSE_INVALID, 4,
+	{"abs abs", LS_ERROR_INVALID, 4,
 	"unexpected text after a stage; expected \"|\" or the end"},
-	{"scale(2);", LS_PARSE_INVALID, 8,
+	{"scale(2);", LS_ERROR_INVALID, 8,
 	"unexpected text after a stage; expected \"|\" or the end"},
-	{"abs)", LS_PARSE_INVALID, 3,
+	{"abs)", LS_ERROR_INVALID, 3,
 	"unexpected text after a stage; expected \"|\" or the end"},
-	{"scale(2)(3)", LS_PARSE_INVALID, 8,
+	{"scale(2)(3)", LS_ERROR_INVALID, 8,
 	"unexpected text after a stage; expected \"|\" or the end"},
-	{"scale(2", LS_PARSE_INVALID, 7, "expected \",\" or \")\" in the argument list"},
-	{"scale(2   ", LS_PARSE_INVALID, 10, "expected \",\" or \")\" in the argument list"},
-	{"clamp(1, 2", LS_PARSE_INVALID, 10, "expected \",\" or \")\" in the argument list"},
-	{"scale(2 3)", LS_PARSE_INVALID, 8, "expected \",\" or \")\" in the argument list"},
-	{"clamp(1; 2)", LS_PARSE_INVALID, 7, "expected \",\" or \")\" in the argument list"},
-	{"abs(", LS_PARSE_INVALID, 4, "expected an integer argument"},
+	{"scale(2", LS_ERROR_INVALID, 7, "expected \",\" or \")\" in the argument list"},
+	{"scale(2   ", LS_ERROR_INVALID, 10, "expected \",\" or \")\" in the argument list"},
+	{"clamp(1, 2", LS_ERROR_INVALID, 10, "expected \",\" or \")\" in the argument list"},
+	{"scale(2 3)", LS_ERROR_INVALID, 8, "expected \",\" or \")\" in the argument list"},
+	{"clamp(1; 2)", LS_ERROR_INVALID, 7, "expected \",\" or \")\" in the argument list"},
+	{"abs(", LS_ERROR_INVALID, 4, "expected an integer argument"},
 };
 
 static void
@@ -317,19 +330,22 @@ test_parse_rejects(void **state)
 	for (size_t i = 0; i < sizeof(rejected) / sizeof(rejected[0]); i++)
 	{
 		ls_pipeline p;
-		ls_parse_error err;
-		ls_parse_status status;
+		ls_error	err;
+		ls_error_kind status;
 		size_t		len = strlen(rejected[i].text);
 
-		status = ls_pipeline_parse(rejected[i].text, len, &p, &err);
-		if (status != rejected[i].status || err.status != status ||
+		status = parse_kind(rejected[i].text, len, &p, &err);
+		if (status != rejected[i].status || err.kind != status ||
 			err.offset != rejected[i].offset ||
 			strstr(err.message, rejected[i].message) == NULL)
 			fail_msg("\"%s\": status %d (err %d) at offset %zu: \"%s\"; "
 					 "expected status %d at offset %zu: \"%s\"",
-					 rejected[i].text, status, err.status, err.offset,
+					 rejected[i].text, status, err.kind, err.offset,
 					 err.message, rejected[i].status, rejected[i].offset,
 					 rejected[i].message);
+		/* every parse error points the user at the list of stages */
+		assert_string_equal(err.hint, "logscore_stages() lists the stages and their parameters.");
+		assert_string_equal(err.detail, "");
 		assert_true(err.offset <= len);
 		assert_true(strlen(err.message) < LS_MESSAGE_SIZE);
 	}
@@ -340,14 +356,14 @@ static void
 test_parse_embedded_nul(void **state)
 {
 	ls_pipeline p;
-	ls_parse_error err;
+	ls_error	err;
 
 	(void) state;
-	assert_int_equal(ls_pipeline_parse("abs\0", 4, &p, &err), LS_PARSE_INVALID);
+	assert_int_equal(parse_kind("abs\0", 4, &p, &err), LS_ERROR_INVALID);
 	assert_int_equal(err.offset, 3);
-	assert_int_equal(ls_pipeline_parse("\0abs", 4, &p, &err), LS_PARSE_INVALID);
+	assert_int_equal(parse_kind("\0abs", 4, &p, &err), LS_ERROR_INVALID);
 	assert_int_equal(err.offset, 0);
-	assert_int_equal(ls_pipeline_parse("scale(2\0)", 9, &p, &err), LS_PARSE_INVALID);
+	assert_int_equal(parse_kind("scale(2\0)", 9, &p, &err), LS_ERROR_INVALID);
 	assert_int_equal(err.offset, 7);
 }
 
@@ -357,11 +373,11 @@ test_parse_long_name_message(void **state)
 {
 	char		text[1000];
 	ls_pipeline p;
-	ls_parse_error err;
+	ls_error	err;
 
 	(void) state;
 	memset(text, 'x', sizeof(text));
-	assert_int_equal(ls_pipeline_parse(text, sizeof(text), &p, &err), LS_PARSE_INVALID);
+	assert_int_equal(parse_kind(text, sizeof(text), &p, &err), LS_ERROR_INVALID);
 	assert_int_equal(err.offset, 0);
 	assert_true(strlen(err.message) < LS_MESSAGE_SIZE);
 	assert_non_null(strstr(err.message, "unknown stage \"xxxxxxxx"));
@@ -387,19 +403,19 @@ static void
 test_parse_max_steps(void **state)
 {
 	ls_pipeline p;
-	ls_parse_error err;
+	ls_error	err;
 	char	   *text;
 
 	(void) state;
 	/* exactly LS_MAX_STEPS stages fit */
 	text = repeat_abs(LS_MAX_STEPS, "");
-	assert_int_equal(ls_pipeline_parse(text, strlen(text), &p, &err), LS_PARSE_OK);
+	assert_int_equal(parse_kind(text, strlen(text), &p, &err), LS_ERROR_NONE);
 	assert_int_equal(p.nsteps, LS_MAX_STEPS);
 	free(text);
 
 	/* and so does an alias that brings the count to exactly the limit */
 	text = repeat_abs(LS_MAX_STEPS - 2, " | seed");
-	assert_int_equal(ls_pipeline_parse(text, strlen(text), &p, &err), LS_PARSE_OK);
+	assert_int_equal(parse_kind(text, strlen(text), &p, &err), LS_ERROR_NONE);
 	assert_int_equal(p.nsteps, LS_MAX_STEPS);
 	free(text);
 }
@@ -408,7 +424,7 @@ static void
 test_parse_too_long(void **state)
 {
 	ls_pipeline p;
-	ls_parse_error err;
+	ls_error	err;
 	char	   *text;
 	char		expected[64];
 
@@ -418,32 +434,32 @@ test_parse_too_long(void **state)
 
 	/* the error points at the first stage past the limit */
 	text = repeat_abs(LS_MAX_STEPS + 1, "");
-	assert_int_equal(ls_pipeline_parse(text, strlen(text), &p, &err), LS_PARSE_TOO_LONG);
-	assert_int_equal(err.status, LS_PARSE_TOO_LONG);
+	assert_int_equal(parse_kind(text, strlen(text), &p, &err), LS_ERROR_LIMIT);
+	assert_int_equal(err.kind, LS_ERROR_LIMIT);
 	assert_int_equal(err.offset, (size_t) LS_MAX_STEPS * 6);
 	assert_string_equal(err.message, expected);
 	free(text);
 
 	text = repeat_abs(LS_MAX_STEPS * 3, "");
-	assert_int_equal(ls_pipeline_parse(text, strlen(text), &p, &err), LS_PARSE_TOO_LONG);
+	assert_int_equal(parse_kind(text, strlen(text), &p, &err), LS_ERROR_LIMIT);
 	assert_int_equal(err.offset, (size_t) LS_MAX_STEPS * 6);
 	free(text);
 
 	/* an alias that crosses the limit is reported at the alias */
 	text = repeat_abs(LS_MAX_STEPS - 1, " | seed");
-	assert_int_equal(ls_pipeline_parse(text, strlen(text), &p, &err), LS_PARSE_TOO_LONG);
+	assert_int_equal(parse_kind(text, strlen(text), &p, &err), LS_ERROR_LIMIT);
 	assert_int_equal(err.offset, (size_t) (LS_MAX_STEPS - 1) * 6);
 	assert_string_equal(err.message, expected);
 	free(text);
 
 	text = repeat_abs(LS_MAX_STEPS, " | seed");
-	assert_int_equal(ls_pipeline_parse(text, strlen(text), &p, &err), LS_PARSE_TOO_LONG);
+	assert_int_equal(parse_kind(text, strlen(text), &p, &err), LS_ERROR_LIMIT);
 	assert_int_equal(err.offset, (size_t) LS_MAX_STEPS * 6);
 	free(text);
 
 	/* a bad stage past the limit is still reported as what it is */
 	text = repeat_abs(LS_MAX_STEPS, " | nope");
-	assert_int_equal(ls_pipeline_parse(text, strlen(text), &p, &err), LS_PARSE_INVALID);
+	assert_int_equal(parse_kind(text, strlen(text), &p, &err), LS_ERROR_INVALID);
 	assert_int_equal(err.offset, (size_t) LS_MAX_STEPS * 6);
 	free(text);
 }

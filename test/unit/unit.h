@@ -31,6 +31,7 @@
 
 /* --- group runners, one per test file --- */
 
+extern int	run_error_tests(void);
 extern int	run_registry_tests(void);
 extern int	run_stage_tests(void);
 extern int	run_parse_tests(void);
