@@ -109,12 +109,10 @@ logscore_ewm_in(PG_FUNCTION_ARGS)
 {
 	char	   *text = PG_GETARG_CSTRING(0);
 	ls_ewm		e;
-	char		message[LS_MESSAGE_SIZE];
+	ls_error	err;
 
-	if (ls_ewm_from_text(&e, text, strlen(text), message, sizeof(message)) != LS_EWM_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type logscore_ewm: %s", message)));
+	if (ls_ewm_from_text(&e, text, strlen(text), &err) != LS_EWM_OK)
+		logscore_report_input_error(&err, LS_INPUT_TEXT, "logscore_ewm");
 	PG_RETURN_POINTER(logscore_ewm_new(&e));
 }
 
@@ -136,7 +134,7 @@ logscore_ewm_recv(PG_FUNCTION_ARGS)
 	int			length = buf->len - buf->cursor;
 	int			version;
 	ls_ewm		e;
-	char		message[LS_MESSAGE_SIZE];
+	ls_error	err;
 
 	if (length < 1)
 		ereport(ERROR,
@@ -159,10 +157,8 @@ logscore_ewm_recv(PG_FUNCTION_ARGS)
 		e.m2 = pq_getmsgfloat8(buf);
 	}
 	/* a wrong version is reported by the same check, before any field */
-	if (ls_ewm_validate(&e, version, message, sizeof(message)) != LS_EWM_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid external logscore_ewm: %s", message)));
+	if (ls_ewm_validate(&e, version, &err) != LS_EWM_OK)
+		logscore_report_input_error(&err, LS_INPUT_BINARY, "logscore_ewm");
 	PG_RETURN_POINTER(logscore_ewm_new(&e));
 }
 

@@ -101,9 +101,21 @@ logscore_setting_on_overflow(void)
 extern const ls_pipeline *logscore_pipeline_arg(FunctionCallInfo fcinfo, int argno);
 extern ls_overflow_mode logscore_overflow_arg(FunctionCallInfo fcinfo, int argno);
 
-/* report.c: the core's errors as ereport */
+/*
+ * report.c: the core's errors as ereport.  An input form's error is worded
+ * and coded by where the input came from.
+ */
+typedef enum LogscoreInput
+{
+	LS_INPUT_TEXT,				/* a type's input function: 22P02 */
+	LS_INPUT_BINARY,			/* a type's receive function: 22P03 */
+	LS_INPUT_STORED				/* a value read back from a table: XX001 */
+} LogscoreInput;
+
 extern int	logscore_errcode(const ls_error *err);
 extern void logscore_report_error(const ls_error *err) pg_attribute_noreturn();
+extern void logscore_report_input_error(const ls_error *err, LogscoreInput input,
+										const char *type_name) pg_attribute_noreturn();
 extern void logscore_report_parse_error(const char *text, size_t len,
 										const ls_error *err) pg_attribute_noreturn();
 extern void logscore_report_overflow(const ls_pipeline *p, const ls_fault *fault,

@@ -71,6 +71,29 @@ logscore_report_error(const ls_error *err)
 	raise_error(err, logscore_errcode(err), NULL, NULL);
 }
 
+/*
+ * An input form that does not validate: where it came from decides the
+ * SQLSTATE and the words before the core's message.
+ */
+void
+logscore_report_input_error(const ls_error *err, LogscoreInput input,
+							const char *type_name)
+{
+	switch (input)
+	{
+		case LS_INPUT_TEXT:
+			raise_error(err, ERRCODE_INVALID_TEXT_REPRESENTATION,
+						psprintf("invalid input syntax for type %s", type_name), NULL);
+		case LS_INPUT_BINARY:
+			raise_error(err, ERRCODE_INVALID_BINARY_REPRESENTATION,
+						psprintf("invalid external %s", type_name), NULL);
+		case LS_INPUT_STORED:
+			raise_error(err, ERRCODE_DATA_CORRUPTED,
+						psprintf("stored %s is corrupt", type_name), NULL);
+	}
+	elog(ERROR, "unknown input %d", (int) input);
+}
+
 /* The 1-based character (not byte) position of the error, as psql counts. */
 int
 logscore_error_character(const char *text, const ls_error *err)

@@ -79,7 +79,7 @@ cached_quantiles(FunctionCallInfo fcinfo, const char *bytes, Size length)
 	ls_sketch	sketch;
 	ls_allocator allocator;
 	BaselineQuantiles computed;
-	char		message[LS_MESSAGE_SIZE];
+	ls_error	err;
 
 	if (likely(cache != NULL))
 	{
@@ -97,10 +97,8 @@ cached_quantiles(FunctionCallInfo fcinfo, const char *bytes, Size length)
 
 	logscore_allocator_init(&allocator, CurrentMemoryContext);
 	if (ls_sketch_decode(&sketch, (const uint8_t *) bytes, length, &allocator,
-						 message, sizeof(message)) != LS_SKETCH_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("stored logscore_sketch is corrupt: %s", message)));
+						 &err) != LS_SKETCH_OK)
+		logscore_report_input_error(&err, LS_INPUT_STORED, "logscore_sketch");
 	baseline_quantiles(&sketch, &computed);
 	ls_sketch_free(&sketch);
 

@@ -161,7 +161,7 @@ logscore_sketch_read(Datum d, ls_sketch *scratch)
 {
 	struct varlena *flat;
 	ls_allocator *allocator;
-	char		message[LS_MESSAGE_SIZE];
+	ls_error	err;
 
 	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
 		return &((ExpandedSketch *) DatumGetEOHP(d))->sketch;
@@ -170,10 +170,8 @@ logscore_sketch_read(Datum d, ls_sketch *scratch)
 	allocator = palloc(sizeof(ls_allocator));
 	logscore_allocator_init(allocator, CurrentMemoryContext);
 	if (ls_sketch_decode(scratch, (const uint8_t *) VARDATA(flat), VARSIZE(flat) - VARHDRSZ,
-						 allocator, message, sizeof(message)) != LS_SKETCH_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("stored logscore_sketch is corrupt: %s", message)));
+						 allocator, &err) != LS_SKETCH_OK)
+		logscore_report_input_error(&err, LS_INPUT_STORED, "logscore_sketch");
 	return scratch;
 }
 

@@ -57,14 +57,11 @@ logscore_sketch_in(PG_FUNCTION_ARGS)
 	char	   *text = PG_GETARG_CSTRING(0);
 	ls_sketch	sketch;
 	ls_allocator allocator;
-	char		message[LS_MESSAGE_SIZE];
+	ls_error	err;
 
 	logscore_allocator_init(&allocator, CurrentMemoryContext);
-	if (ls_sketch_from_text(&sketch, text, strlen(text), &allocator,
-							message, sizeof(message)) != LS_SKETCH_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type logscore_sketch: %s", message)));
+	if (ls_sketch_from_text(&sketch, text, strlen(text), &allocator, &err) != LS_SKETCH_OK)
+		logscore_report_input_error(&err, LS_INPUT_TEXT, "logscore_sketch");
 	PG_RETURN_DATUM(logscore_sketch_flat(&sketch));
 }
 
@@ -87,14 +84,12 @@ logscore_sketch_recv(PG_FUNCTION_ARGS)
 	int			length = buf->len - buf->cursor;
 	ls_sketch	sketch;
 	ls_allocator allocator;
-	char		message[LS_MESSAGE_SIZE];
+	ls_error	err;
 
 	logscore_allocator_init(&allocator, CurrentMemoryContext);
 	if (ls_sketch_decode(&sketch, (const uint8_t *) buf->data + buf->cursor, length,
-						 &allocator, message, sizeof(message)) != LS_SKETCH_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid external logscore_sketch: %s", message)));
+						 &allocator, &err) != LS_SKETCH_OK)
+		logscore_report_input_error(&err, LS_INPUT_BINARY, "logscore_sketch");
 	buf->cursor = buf->len;
 	PG_RETURN_DATUM(logscore_sketch_flat(&sketch));
 }

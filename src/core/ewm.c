@@ -12,8 +12,6 @@
 #include "ewm.h"
 
 #include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
 
 /* How far rounding may carry W above count before a state is refused. */
 #define WEIGHT_TOLERANCE 1e-9
@@ -158,46 +156,32 @@ ls_ewm_zscore(const ls_ewm *e, double x, double *z)
 	return true;
 }
 
-static ls_ewm_status invalid(char *message, size_t message_size, const char *fmt,...)
-			__attribute__((format(printf, 3, 4)));
-
-static ls_ewm_status
-invalid(char *message, size_t message_size, const char *fmt,...)
-{
-	va_list		ap;
-
-	if (message != NULL && message_size > 0)
-	{
-		va_start(ap, fmt);
-		vsnprintf(message, message_size, fmt, ap);
-		va_end(ap);
-	}
-	return LS_EWM_BAD_FORMAT;
-}
+/* A state read from outside that does not validate. */
+#define invalid(err, ...) \
+	(ls_error_set((err), LS_ERROR_BAD_INPUT, 0, __VA_ARGS__), LS_EWM_BAD_FORMAT)
 
 ls_ewm_status
-ls_ewm_validate(const ls_ewm *e, int version, char *message, size_t message_size)
+ls_ewm_validate(const ls_ewm *e, int version, ls_error *err)
 {
+	ls_error_clear(err);
 	if (version != LS_EWM_FORMAT_VERSION)
-		return invalid(message, message_size,
-					   "unsupported format version %d (expected %d)",
+		return invalid(err, "unsupported format version %d (expected %d)",
 					   version, LS_EWM_FORMAT_VERSION);
 	if (e->half_life <= 0)
-		return invalid(message, message_size, "half_life must be positive");
+		return invalid(err, "half_life must be positive");
 	if (e->count < 1)
-		return invalid(message, message_size, "n must be at least 1");
+		return invalid(err, "n must be at least 1");
 	if (!time_is_finite(e->anchor))
-		return invalid(message, message_size, "anchor must be a finite time");
+		return invalid(err, "anchor must be a finite time");
 	/* written so that NaN fails too */
 	if (!(e->weight >= 1.0 &&
 		  e->weight <= (double) e->count * (1.0 + WEIGHT_TOLERANCE)))
-		return invalid(message, message_size,
-					   "weight must be between 1 and n (the newest value weighs 1, none more)");
+		return invalid(err, "weight must be between 1 and n (the newest value weighs 1, none more)");
 	if (!isfinite(e->mean))
-		return invalid(message, message_size, "mean must be finite");
+		return invalid(err, "mean must be finite");
 	if (!(e->m2 >= 0.0 && isfinite(e->m2)))
-		return invalid(message, message_size, "m2 must be finite and not negative");
+		return invalid(err, "m2 must be finite and not negative");
 	if (e->count == 1 && (e->weight != 1.0 || e->m2 != 0.0))
-		return invalid(message, message_size, "a single value must have weight 1 and m2 0");
+		return invalid(err, "a single value must have weight 1 and m2 0");
 	return LS_EWM_OK;
 }

@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
+
 /* The first byte of a stored logscore_ewm and of its binary form. */
 #define LS_EWM_FORMAT_VERSION 1
 
@@ -83,10 +85,10 @@ extern bool ls_ewm_zscore(const ls_ewm *e, double x, double *z);
 /*
  * Checks a state read from outside: the format version, half_life > 0,
  * count >= 1, a finite anchor, 1 <= W <= count (up to rounding), a finite
- * mean, a finite M2 >= 0, and W = 1 and M2 = 0 for a single value.
+ * mean, a finite M2 >= 0, and W = 1 and M2 = 0 for a single value.  A
+ * failure is an LS_ERROR_BAD_INPUT in *err (which may be NULL).
  */
-extern ls_ewm_status ls_ewm_validate(const ls_ewm *e, int version,
-									 char *message, size_t message_size);
+extern ls_ewm_status ls_ewm_validate(const ls_ewm *e, int version, ls_error *err);
 
 /* --- text form (ewm_format.c) --- */
 
@@ -99,6 +101,6 @@ extern ls_ewm_status ls_ewm_validate(const ls_ewm *e, int version,
  */
 extern size_t ls_ewm_to_text(const ls_ewm *e, char *buffer, size_t size);
 extern ls_ewm_status ls_ewm_from_text(ls_ewm *e, const char *text, size_t length,
-									  char *message, size_t message_size);
+									  ls_error *err);
 
 #endif							/* LOGSCORE_EWM_H */

@@ -129,17 +129,17 @@ parse_ewm(ls_text_reader *r, ls_ewm *e)
 }
 
 ls_ewm_status
-ls_ewm_from_text(ls_ewm *e, const char *text, size_t length,
-				 char *message, size_t message_size)
+ls_ewm_from_text(ls_ewm *e, const char *text, size_t length, ls_error *err)
 {
 	ls_text_reader r;
 	ls_ewm		parsed;
 
-	ls_text_reader_init(&r, text, length, message, message_size);
+	ls_error_clear(err);
+	ls_text_reader_init(&r, text, length, err);
 	memset(&parsed, 0, sizeof(parsed));
 	if (!parse_ewm(&r, &parsed))
 		return LS_EWM_BAD_FORMAT;
-	if (ls_ewm_validate(&parsed, LS_EWM_FORMAT_VERSION, message, message_size) != LS_EWM_OK)
+	if (ls_ewm_validate(&parsed, LS_EWM_FORMAT_VERSION, err) != LS_EWM_OK)
 		return LS_EWM_BAD_FORMAT;
 	*e = parsed;
 	return LS_EWM_OK;

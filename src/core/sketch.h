@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
+
 #define LS_SKETCH_DEFAULT_ALPHA 0.01
 #define LS_SKETCH_MIN_ALPHA 0.0001
 #define LS_SKETCH_MAX_ALPHA 0.5
@@ -119,12 +121,13 @@ extern bool ls_sketch_same_distribution(const ls_sketch *a, const ls_sketch *b);
  * nbuckets and nbuckets counts as unsigned LEB128 varints.  Decoding checks
  * every field: version, alpha's range, store sizes and index ranges, that
  * bucket counts add up to count, min <= max, and that no bytes are left.
+ * A failure is an LS_ERROR_BAD_INPUT in *err (which may be NULL).
  */
 extern size_t ls_sketch_encoded_size(const ls_sketch *s);
 extern size_t ls_sketch_encode(const ls_sketch *s, uint8_t *buffer);
 extern ls_sketch_status ls_sketch_decode(ls_sketch *s, const uint8_t *buffer,
 										 size_t length, const ls_allocator *allocator,
-										 char *message, size_t message_size);
+										 ls_error *err);
 
 /* --- text format (sketch_text.c) --- */
 
@@ -139,7 +142,6 @@ extern ls_sketch_status ls_sketch_decode(ls_sketch *s, const uint8_t *buffer,
  */
 extern size_t ls_sketch_to_text(const ls_sketch *s, char *buffer, size_t size);
 extern ls_sketch_status ls_sketch_from_text(ls_sketch *s, const char *text, size_t length,
-											const ls_allocator *allocator,
-											char *message, size_t message_size);
+											const ls_allocator *allocator, ls_error *err);
 
 #endif							/* LOGSCORE_SKETCH_H */

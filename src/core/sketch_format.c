@@ -13,8 +13,6 @@
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #define HEADER_SIZE 68			/* 4 bytes, then 8 fields of 8 */
@@ -198,26 +196,14 @@ ls_sketch_encode(const ls_sketch *s, uint8_t *buffer)
 typedef struct reader
 {
 	const uint8_t *p;
+	const uint8_t *start;
 	const uint8_t *end;
-	char	   *message;
-	size_t		message_size;
+	ls_error   *err;
 } reader;
 
-static bool fail(reader *r, const char *fmt,...) __attribute__((format(printf, 2, 3)));
-
-static bool
-fail(reader *r, const char *fmt,...)
-{
-	va_list		ap;
-
-	if (r->message != NULL && r->message_size > 0)
-	{
-		va_start(ap, fmt);
-		vsnprintf(r->message, r->message_size, fmt, ap);
-		va_end(ap);
-	}
-	return false;
-}
+/* An input that does not validate, reported at the byte being read. */
+#define fail(r, ...) \
+	ls_error_set((r)->err, LS_ERROR_BAD_INPUT, (size_t) ((r)->p - (r)->start), __VA_ARGS__)
 
 static size_t
 remaining(const reader *r)
@@ -441,15 +427,16 @@ check_totals(reader *r, const ls_sketch *s, uint64_t total)
 
 ls_sketch_status
 ls_sketch_decode(ls_sketch *s, const uint8_t *buffer, size_t length,
-				 const ls_allocator *allocator, char *message, size_t message_size)
+				 const ls_allocator *allocator, ls_error *err)
 {
 	reader		r;
 	uint64_t	total;
 
 	r.p = buffer;
+	r.start = buffer;
 	r.end = buffer + length;
-	r.message = message;
-	r.message_size = message_size;
+	r.err = err;
+	ls_error_clear(err);
 	memset(s, 0, sizeof(*s));
 	s->allocator = allocator;
 

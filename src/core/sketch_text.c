@@ -361,7 +361,7 @@ parse_sketch(ls_text_reader *r, ls_sketch *t, size_t *object_start)
 
 ls_sketch_status
 ls_sketch_from_text(ls_sketch *s, const char *text, size_t length,
-					const ls_allocator *allocator, char *message, size_t message_size)
+					const ls_allocator *allocator, ls_error *err)
 {
 	ls_text_reader r;
 	ls_sketch	t;
@@ -369,10 +369,11 @@ ls_sketch_from_text(ls_sketch *s, const char *text, size_t length,
 	size_t		size;
 	size_t		array_size = LS_SKETCH_MAX_BUCKETS * sizeof(uint64_t);
 	ls_sketch_status status = LS_SKETCH_BAD_FORMAT;
-	char		why[128];
+	ls_error	why;
 	size_t		object_start = 0;
 
-	ls_text_reader_init(&r, text, length, message, message_size);
+	ls_error_clear(err);
+	ls_text_reader_init(&r, text, length, err);
 	memset(s, 0, sizeof(*s));
 	s->allocator = allocator;
 
@@ -384,10 +385,9 @@ ls_sketch_from_text(ls_sketch *s, const char *text, size_t length,
 		size = ls_sketch_encoded_size(&t);
 		bytes = allocator->alloc(allocator->context, size);
 		ls_sketch_encode(&t, bytes);
-		why[0] = '\0';
-		status = ls_sketch_decode(s, bytes, size, allocator, why, sizeof(why));
+		status = ls_sketch_decode(s, bytes, size, allocator, &why);
 		if (status != LS_SKETCH_OK)
-			ls_text_fail(&r, object_start, "%s in the sketch", why);
+			ls_text_fail(&r, object_start, "%.127s in the sketch", why.message);
 		allocator->release(allocator->context, bytes);
 	}
 	allocator->release(allocator->context, t.positive.counts);

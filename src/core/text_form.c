@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,14 +27,12 @@ ls_text_format_double(char *digits, size_t size, double d)
 /* --- reading --- */
 
 void
-ls_text_reader_init(ls_text_reader *r, const char *text, size_t length,
-					char *message, size_t message_size)
+ls_text_reader_init(ls_text_reader *r, const char *text, size_t length, ls_error *err)
 {
 	r->text = text;
 	r->len = length;
 	r->pos = 0;
-	r->message = message;
-	r->message_size = message_size;
+	r->err = err;
 }
 
 bool
@@ -44,13 +41,14 @@ ls_text_fail(ls_text_reader *r, size_t offset, const char *fmt,...)
 	va_list		ap;
 	int			n;
 
-	if (r->message == NULL || r->message_size == 0)
+	if (r->err == NULL)
 		return false;
 	va_start(ap, fmt);
-	n = vsnprintf(r->message, r->message_size, fmt, ap);
+	n = ls_error_vset(r->err, LS_ERROR_BAD_INPUT, offset, fmt, ap);
 	va_end(ap);
-	if (n >= 0 && (size_t) n < r->message_size)
-		snprintf(r->message + n, r->message_size - (size_t) n,
+	/* the position goes into the message only when it fits whole */
+	if ((size_t) n < sizeof(r->err->message))
+		snprintf(r->err->message + n, sizeof(r->err->message) - (size_t) n,
 				 " at offset %zu", offset);
 	return false;
 }

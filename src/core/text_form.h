@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
+
 /*
  * The longest number ls_text_read_double takes: longer than any that
  * ls_text_format_double writes ("-2.2250738585072014e-308").
@@ -30,8 +32,7 @@ typedef struct ls_text_reader
 	const char *text;
 	size_t		len;
 	size_t		pos;			/* the next byte to read */
-	char	   *message;		/* the error, when one is wanted (may be NULL) */
-	size_t		message_size;
+	ls_error   *err;			/* the error, when one is wanted (may be NULL) */
 } ls_text_reader;
 
 static inline bool
@@ -50,11 +51,14 @@ extern void ls_text_format_double(char *digits, size_t size, double d);
 
 /* --- reading --- */
 
-/* r reads text[0..length) from 0; its errors go to message. */
+/* r reads text[0..length) from 0; its errors go to err. */
 extern void ls_text_reader_init(ls_text_reader *r, const char *text, size_t length,
-								char *message, size_t message_size);
+								ls_error *err);
 
-/* Sets the message to "<what> at offset N"; returns false. */
+/*
+ * Sets the error, of kind LS_ERROR_BAD_INPUT at offset, with the message
+ * "<what> at offset N"; returns false.
+ */
 extern bool ls_text_fail(ls_text_reader *r, size_t offset, const char *fmt,...)
 			__attribute__((format(printf, 3, 4)));
 

@@ -22,7 +22,6 @@
 		} \
 	} while (0)
 
-#define MESSAGE_SIZE 200
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -41,13 +40,13 @@ to_text(const ls_ewm *e)
 static void
 check_valid(const ls_ewm *e)
 {
-	char		message[MESSAGE_SIZE];
+	ls_error	err;
 
-	if (ls_ewm_validate(e, LS_EWM_FORMAT_VERSION, message, sizeof(message)) != LS_EWM_OK)
+	if (ls_ewm_validate(e, LS_EWM_FORMAT_VERSION, &err) != LS_EWM_OK)
 	{
 		char	   *text = to_text(e);
 
-		fprintf(stderr, "state does not validate: %s\n%s\n", message, text);
+		fprintf(stderr, "state does not validate: %s\n%s\n", err.message, text);
 		abort();
 	}
 }
@@ -112,28 +111,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	ls_ewm		e;
 	ls_ewm		again;
-	char		message[MESSAGE_SIZE];
+	ls_error	err;
 	char	   *text;
 	char	   *again_text;
 	ls_ewm_status status;
 
-	memset(message, 0, sizeof(message));
+	memset(&err, 0, sizeof(err));
 	memset(&e, 0, sizeof(e));
-	status = ls_ewm_from_text(&e, (const char *) data, size, message, sizeof(message));
+	status = ls_ewm_from_text(&e, (const char *) data, size, &err);
 	if (status != LS_EWM_OK)
 	{
 		CHECK(status == LS_EWM_BAD_FORMAT);
-		CHECK(memchr(message, '\0', sizeof(message)) != NULL);
-		CHECK(message[0] != '\0');
+		CHECK(memchr(err.message, '\0', sizeof(err.message)) != NULL);
+		CHECK(err.message[0] != '\0');
 		return 0;
 	}
 
 	check_valid(&e);
 	check_reads(&e);
 	text = to_text(&e);
-	if (ls_ewm_from_text(&again, text, strlen(text), message, sizeof(message)) != LS_EWM_OK)
+	if (ls_ewm_from_text(&again, text, strlen(text), &err) != LS_EWM_OK)
 	{
-		fprintf(stderr, "text of a valid state fails: %s\n%s\n", message, text);
+		fprintf(stderr, "text of a valid state fails: %s\n%s\n", err.message, text);
 		abort();
 	}
 	CHECK(memcmp(&again, &e, sizeof(e)) == 0);

@@ -73,11 +73,12 @@ to_text(const ls_sketch *s)
 }
 
 static void
-check_failure(ls_sketch_status status, const char *message)
+check_failure(ls_sketch_status status, const ls_error *err)
 {
 	CHECK(status == LS_SKETCH_BAD_FORMAT);
-	CHECK(memchr(message, '\0', 200) != NULL);
-	CHECK(message[0] != '\0');
+	CHECK(err->kind == LS_ERROR_BAD_INPUT);
+	CHECK(memchr(err->message, '\0', sizeof(err->message)) != NULL);
+	CHECK(err->message[0] != '\0');
 	CHECK(live == 0);
 }
 
@@ -108,15 +109,14 @@ check_text_round_trip(const ls_sketch *s, const uint8_t *bytes, size_t size)
 {
 	char	   *text = to_text(s);
 	char	   *again_text;
-	char		message[200];
+	ls_error	err;
 	ls_sketch	t;
 	uint8_t    *again;
 	size_t		again_size;
 
-	if (ls_sketch_from_text(&t, text, strlen(text), &allocator, message,
-							sizeof(message)) != LS_SKETCH_OK)
+	if (ls_sketch_from_text(&t, text, strlen(text), &allocator, &err) != LS_SKETCH_OK)
 	{
-		fprintf(stderr, "text of a valid sketch fails: %s\n%s\n", message, text);
+		fprintf(stderr, "text of a valid sketch fails: %s\n%s\n", err.message, text);
 		abort();
 	}
 	again = encode(&t, &again_size);
@@ -162,11 +162,11 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	ls_sketch	s;
-	char		message[200];
+	ls_error	err;
 	ls_sketch_status status;
 
-	memset(message, 0, sizeof(message));
-	status = ls_sketch_decode(&s, data, size, &allocator, message, sizeof(message));
+	memset(&err, 0, sizeof(err));
+	status = ls_sketch_decode(&s, data, size, &allocator, &err);
 	if (status == LS_SKETCH_OK)
 	{
 		size_t		again_size;
@@ -181,20 +181,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(live == 0);
 	}
 	else
-		check_failure(status, message);
+		check_failure(status, &err);
 
 	/* the same bytes as text */
-	memset(message, 0, sizeof(message));
+	memset(&err, 0, sizeof(err));
 	status = ls_sketch_from_text(&s, (const char *) data, size, &allocator,
-								 message, sizeof(message));
+								 &err);
 	if (status == LS_SKETCH_OK)
 	{
 		size_t		bytes_size;
 		uint8_t    *bytes = encode(&s, &bytes_size);
 		ls_sketch	d;
 
-		CHECK(ls_sketch_decode(&d, bytes, bytes_size, &allocator, message,
-							   sizeof(message)) == LS_SKETCH_OK);
+		CHECK(ls_sketch_decode(&d, bytes, bytes_size, &allocator, &err) == LS_SKETCH_OK);
 		ls_sketch_free(&d);
 		check_reads(&s);
 		check_text_round_trip(&s, bytes, bytes_size);
@@ -203,6 +202,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(live == 0);
 	}
 	else
-		check_failure(status, message);
+		check_failure(status, &err);
 	return 0;
 }

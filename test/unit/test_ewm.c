@@ -159,7 +159,7 @@ test_ewm_underflow(void **state)
 	assert_true(e.weight == 1.0);
 	assert_true(e.mean == -1e308);
 	assert_true(e.m2 == 0.0);
-	assert_int_equal(ls_ewm_validate(&e, LS_EWM_FORMAT_VERSION, NULL, 0), LS_EWM_OK);
+	assert_int_equal(ls_ewm_validate(&e, LS_EWM_FORMAT_VERSION, NULL), LS_EWM_OK);
 
 	/* the same, merged the other way round */
 	must_ewm(ls_ewm_init(&old, 1e308, T0, HOUR));
@@ -250,12 +250,12 @@ test_ewm_errors(void **state)
 static void
 expect_invalid(const ls_ewm *e, const char *expected)
 {
-	char		message[LS_MESSAGE_SIZE];
+	ls_error	err;
 
-	memset(message, 0, sizeof(message));
-	assert_int_equal(ls_ewm_validate(e, LS_EWM_FORMAT_VERSION, message, sizeof(message)),
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(ls_ewm_validate(e, LS_EWM_FORMAT_VERSION, &err),
 					 LS_EWM_BAD_FORMAT);
-	assert_string_equal(message, expected);
+	assert_string_equal(err.message, expected);
 }
 
 static void
@@ -263,14 +263,14 @@ test_ewm_validate(void **state)
 {
 	ls_ewm		good;
 	ls_ewm		e;
-	char		message[LS_MESSAGE_SIZE];
+	ls_error	err;
 
 	(void) state;
 	must_ewm(ls_ewm_init(&good, 0.0, T0, HOUR));
 	must_ewm(ls_ewm_add(&good, 1.0, T0 + HOUR, HOUR));
-	assert_int_equal(ls_ewm_validate(&good, LS_EWM_FORMAT_VERSION, NULL, 0), LS_EWM_OK);
-	assert_int_equal(ls_ewm_validate(&good, 2, message, sizeof(message)), LS_EWM_BAD_FORMAT);
-	assert_string_equal(message, "unsupported format version 2 (expected 1)");
+	assert_int_equal(ls_ewm_validate(&good, LS_EWM_FORMAT_VERSION, NULL), LS_EWM_OK);
+	assert_int_equal(ls_ewm_validate(&good, 2, &err), LS_EWM_BAD_FORMAT);
+	assert_string_equal(err.message, "unsupported format version 2 (expected 1)");
 
 	e = good;
 	e.half_life = 0;
@@ -303,7 +303,7 @@ test_ewm_validate(void **state)
 	/* rounding within the tolerance passes */
 	e = good;
 	e.weight = 2.0 * (1.0 + 1e-12);
-	assert_int_equal(ls_ewm_validate(&e, LS_EWM_FORMAT_VERSION, NULL, 0), LS_EWM_OK);
+	assert_int_equal(ls_ewm_validate(&e, LS_EWM_FORMAT_VERSION, NULL), LS_EWM_OK);
 }
 
 static char *
@@ -324,7 +324,7 @@ test_ewm_text_round_trip(void **state)
 	ls_ewm		e;
 	ls_ewm		back;
 	char	   *text;
-	char		message[LS_MESSAGE_SIZE];
+	ls_error	err;
 	uint64_t	rng = 77;
 
 	(void) state;
@@ -349,9 +349,9 @@ test_ewm_text_round_trip(void **state)
 		if (e.count == 1)
 			e.m2 = 0.0;
 		text = ewm_text(&e);
-		memset(message, 0, sizeof(message));
-		if (ls_ewm_from_text(&back, text, strlen(text), message, sizeof(message)) != LS_EWM_OK)
-			fail_msg("%s: %s", text, message);
+		memset(&err, 0, sizeof(err));
+		if (ls_ewm_from_text(&back, text, strlen(text), &err) != LS_EWM_OK)
+			fail_msg("%s: %s", text, err.message);
 		assert_memory_equal(&back, &e, sizeof(e));
 		again = ewm_text(&back);
 		assert_string_equal(again, text);
@@ -362,7 +362,7 @@ test_ewm_text_round_trip(void **state)
 	/* spaces around the punctuation, and extreme integers */
 	text = "  ( version = 1 , n = 9223372036854775807 , half_life=1, anchor = "
 		"-9223372036854775807,weight=1e0,mean=-0.0,m2=0 )\n";
-	must_ewm(ls_ewm_from_text(&back, text, strlen(text), message, sizeof(message)));
+	must_ewm(ls_ewm_from_text(&back, text, strlen(text), &err));
 	assert_i64_equal(back.count, INT64_MAX);
 	assert_i64_equal(back.anchor, -INT64_MAX);
 	assert_true(back.weight == 1.0 && back.m2 == 0.0);
@@ -395,18 +395,18 @@ expect_text_error_at(const char *file, int line, const char *text, size_t n,
 {
 	ls_ewm		e;
 	ls_ewm		untouched;
-	char		message[LS_MESSAGE_SIZE];
+	ls_error	err;
 	char	   *copy = malloc(n + 1);	/* exact size: ASan sees over-reads */
 
 	assert_non_null(copy);
 	memcpy(copy, text, n);
 	memset(&e, 0x5a, sizeof(e));
 	untouched = e;
-	memset(message, 0, sizeof(message));
-	if (ls_ewm_from_text(&e, copy, n, message, sizeof(message)) != LS_EWM_BAD_FORMAT)
+	memset(&err, 0, sizeof(err));
+	if (ls_ewm_from_text(&e, copy, n, &err) != LS_EWM_BAD_FORMAT)
 		fail_msg("%s:%d: accepted: %s", file, line, text);
-	if (strcmp(message, expected) != 0)
-		fail_msg("%s:%d: message \"%s\", expected \"%s\"", file, line, message, expected);
+	if (strcmp(err.message, expected) != 0)
+		fail_msg("%s:%d: message \"%s\", expected \"%s\"", file, line, err.message, expected);
 	assert_memory_equal(&e, &untouched, sizeof(e));
 	free(copy);
 }
@@ -417,7 +417,7 @@ test_ewm_text_errors(void **state)
 	ls_ewm		e;
 
 	(void) state;
-	must_ewm(ls_ewm_from_text(&e, valid_text, strlen(valid_text), NULL, 0));
+	must_ewm(ls_ewm_from_text(&e, valid_text, strlen(valid_text), NULL));
 	expect_text_error("", "expected \"(\" at offset 0");
 	expect_text_error("garbage", "expected \"(\" at offset 0");
 	expect_text_error("(", "expected field \"version\" at offset 1");
