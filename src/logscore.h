@@ -141,8 +141,8 @@ extern const ls_sketch *logscore_sketch_read(Datum d, ls_sketch *scratch);
 extern bool logscore_sketch_is_expanded(Datum d);
 extern Datum logscore_sketch_flat(const ls_sketch *s);
 
-/* sketch_type.c */
-extern void logscore_check_sketch(ls_sketch_status status, const char *message);
+/* report.c: raises the error a sketch status stands for, unless it is OK */
+extern void logscore_check_sketch(ls_sketch_status status);
 
 /*
  * ewm_type.c: a logscore_ewm value.  Fixed size, so an aggregate changes its

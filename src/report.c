@@ -94,6 +94,18 @@ logscore_report_input_error(const ls_error *err, LogscoreInput input,
 	elog(ERROR, "unknown input %d", (int) input);
 }
 
+/* Raises the error a sketch status stands for; returns when it is OK. */
+void
+logscore_check_sketch(ls_sketch_status status)
+{
+	ls_error	err;
+
+	if (likely(status == LS_SKETCH_OK))
+		return;
+	ls_sketch_error(status, &err);
+	logscore_report_error(&err);
+}
+
 /* The 1-based character (not byte) position of the error, as psql counts. */
 int
 logscore_error_character(const char *text, const ls_error *err)

@@ -27,7 +27,7 @@ sketch_copy(Datum d, MemoryContext context)
 	const ls_sketch *source = logscore_sketch_read(d, &scratch);
 	ExpandedSketch *es = logscore_sketch_new(source->alpha, context);
 
-	logscore_check_sketch(ls_sketch_merge(&es->sketch, source), NULL);
+	logscore_check_sketch(ls_sketch_merge(&es->sketch, source));
 	return es;
 }
 
@@ -101,12 +101,12 @@ logscore_sketch_add(PG_FUNCTION_ARGS)
 		{
 			/* an accuracy out of range is that error on any row */
 			if (!(alpha >= LS_SKETCH_MIN_ALPHA && alpha <= LS_SKETCH_MAX_ALPHA))
-				logscore_check_sketch(LS_SKETCH_BAD_ALPHA, NULL);
+				logscore_check_sketch(LS_SKETCH_BAD_ALPHA);
 			report_accuracy_mismatch(es->sketch.alpha, alpha);
 		}
 	}
 
-	logscore_check_sketch(ls_sketch_add(&es->sketch, PG_GETARG_FLOAT8(1)), NULL);
+	logscore_check_sketch(ls_sketch_add(&es->sketch, PG_GETARG_FLOAT8(1)));
 	PG_RETURN_DATUM(sketch_result(es, in_aggregate));
 }
 
@@ -159,6 +159,6 @@ logscore_sketch_combine(PG_FUNCTION_ARGS)
 	other = logscore_sketch_read(PG_GETARG_DATUM(1), &scratch);
 	if (other->alpha != es->sketch.alpha && combines_sketch_with_accuracy(fcinfo))
 		report_accuracy_mismatch(es->sketch.alpha, other->alpha);
-	logscore_check_sketch(ls_sketch_merge(&es->sketch, other), NULL);
+	logscore_check_sketch(ls_sketch_merge(&es->sketch, other));
 	PG_RETURN_DATUM(sketch_result(es, in_aggregate));
 }

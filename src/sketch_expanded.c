@@ -118,7 +118,7 @@ logscore_sketch_new(double alpha, MemoryContext context)
 
 	EOH_init_header(&es->hdr, &sketch_methods, context);
 	logscore_allocator_init(&es->allocator, context);
-	logscore_check_sketch(ls_sketch_init(&es->sketch, alpha, &es->allocator), NULL);
+	logscore_check_sketch(ls_sketch_init(&es->sketch, alpha, &es->allocator));
 	return es;
 }
 
@@ -148,7 +148,7 @@ logscore_sketch_writable(Datum d, MemoryContext aggcontext, MemoryContext states
 	}
 	source = logscore_sketch_read(d, &scratch);
 	es = logscore_sketch_new(source->alpha, states);
-	logscore_check_sketch(ls_sketch_merge(&es->sketch, source), NULL);
+	logscore_check_sketch(ls_sketch_merge(&es->sketch, source));
 	return es;
 }
 

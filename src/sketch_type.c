@@ -17,40 +17,6 @@ PG_FUNCTION_INFO_V1(logscore_sketch_out);
 PG_FUNCTION_INFO_V1(logscore_sketch_recv);
 PG_FUNCTION_INFO_V1(logscore_sketch_send);
 
-/* Raises the error a core status stands for; returns when it is OK. */
-void
-logscore_check_sketch(ls_sketch_status status, const char *message)
-{
-	switch (status)
-	{
-		case LS_SKETCH_OK:
-			return;
-		case LS_SKETCH_BAD_VALUE:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("value cannot be added to a logscore_sketch"),
-					 errdetail("A sketch holds finite values only, and at most 2^64 of them.")));
-			break;
-		case LS_SKETCH_BAD_ALPHA:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("logscore_sketch accuracy must be between %g and %g",
-							LS_SKETCH_MIN_ALPHA, LS_SKETCH_MAX_ALPHA)));
-			break;
-		case LS_SKETCH_ALPHA_MISMATCH:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("cannot merge logscore_sketch values of different accuracy"),
-					 errhint("Merge only sketches built with the same accuracy argument.")));
-			break;
-		case LS_SKETCH_BAD_FORMAT:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid logscore_sketch: %s", message ? message : "")));
-			break;
-	}
-}
-
 Datum
 logscore_sketch_in(PG_FUNCTION_ARGS)
 {

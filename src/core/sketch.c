@@ -149,6 +149,36 @@ ls_sketch_init(ls_sketch *s, double alpha, const ls_allocator *allocator)
 }
 
 void
+ls_sketch_error(ls_sketch_status status, ls_error *err)
+{
+	switch (status)
+	{
+		case LS_SKETCH_OK:
+			ls_error_clear(err);
+			return;
+		case LS_SKETCH_BAD_VALUE:
+			ls_error_set(err, LS_ERROR_INVALID, 0,
+						 "value cannot be added to a logscore_sketch");
+			ls_error_detail(err, "A sketch holds finite values only, and at most 2^64 of them.");
+			return;
+		case LS_SKETCH_BAD_ALPHA:
+			ls_error_set(err, LS_ERROR_INVALID, 0,
+						 "logscore_sketch accuracy must be between %g and %g",
+						 LS_SKETCH_MIN_ALPHA, LS_SKETCH_MAX_ALPHA);
+			return;
+		case LS_SKETCH_ALPHA_MISMATCH:
+			ls_error_set(err, LS_ERROR_INVALID, 0,
+						 "cannot merge logscore_sketch values of different accuracy");
+			ls_error_hint(err, "Merge only sketches built with the same accuracy argument.");
+			return;
+		case LS_SKETCH_BAD_FORMAT:
+			ls_error_set(err, LS_ERROR_BAD_INPUT, 0, "invalid logscore_sketch");
+			return;
+	}
+	ls_error_set(err, LS_ERROR_INTERNAL, 0, "unknown logscore_sketch status %d", (int) status);
+}
+
+void
 ls_sketch_free(ls_sketch *s)
 {
 	if (s->positive.counts != NULL)

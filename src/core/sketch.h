@@ -89,6 +89,13 @@ extern ls_sketch_status ls_sketch_add(ls_sketch *s, double x);
 /* Adds src's values to dst; both must have the same alpha. */
 extern ls_sketch_status ls_sketch_merge(ls_sketch *dst, const ls_sketch *src);
 
+/*
+ * The error a status other than LS_SKETCH_OK stands for (LS_SKETCH_OK
+ * clears *err).  Building returns the status alone, a word per row; the
+ * words come only when one fails.
+ */
+extern void ls_sketch_error(ls_sketch_status status, ls_error *err);
+
 /* --- reading (sketch.c) --- */
 
 /*

@@ -906,6 +906,37 @@ test_sketch_extremes(void **state)
 	free_sketch(&neg);
 }
 
+/* What each failing status says, in the words a SQL user sees. */
+static void
+test_sketch_error_words(void **state)
+{
+	ls_error	err;
+
+	(void) state;
+	ls_sketch_error(LS_SKETCH_BAD_VALUE, &err);
+	assert_int_equal(err.kind, LS_ERROR_INVALID);
+	assert_string_equal(err.message, "value cannot be added to a logscore_sketch");
+	assert_string_equal(err.detail, "A sketch holds finite values only, and at most 2^64 of them.");
+	assert_string_equal(err.hint, "");
+
+	ls_sketch_error(LS_SKETCH_BAD_ALPHA, &err);
+	assert_int_equal(err.kind, LS_ERROR_INVALID);
+	assert_string_equal(err.message, "logscore_sketch accuracy must be between 0.0001 and 0.5");
+	assert_string_equal(err.detail, "");
+
+	ls_sketch_error(LS_SKETCH_ALPHA_MISMATCH, &err);
+	assert_int_equal(err.kind, LS_ERROR_INVALID);
+	assert_string_equal(err.message, "cannot merge logscore_sketch values of different accuracy");
+	assert_string_equal(err.hint, "Merge only sketches built with the same accuracy argument.");
+
+	ls_sketch_error(LS_SKETCH_BAD_FORMAT, &err);
+	assert_int_equal(err.kind, LS_ERROR_BAD_INPUT);
+
+	ls_sketch_error(LS_SKETCH_OK, &err);
+	assert_int_equal(err.kind, LS_ERROR_NONE);
+	assert_string_equal(err.message, "");
+}
+
 int
 run_sketch_tests(void)
 {
@@ -929,6 +960,7 @@ run_sketch_tests(void)
 		cmocka_unit_test_setup(test_sketch_stddev, reset_allocations),
 		cmocka_unit_test_setup(test_sketch_rank, reset_allocations),
 		cmocka_unit_test_setup(test_sketch_extremes, reset_allocations),
+		cmocka_unit_test(test_sketch_error_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
