@@ -1,8 +1,8 @@
 /*
  * ewm_type.c
- *	  The logscore_ewm type: its text form (exact round trip), its binary
- *	  form for COPY BINARY and the wire, and the translation of the core's
- *	  statuses into errors.  Every input is validated before it is used.
+ *	  The logscore_ewm type: its text form (exact round trip) and its binary
+ *	  form for COPY BINARY and the wire.  Every input is validated before it
+ *	  is used.
  */
 #include "postgres.h"
 
@@ -19,58 +19,6 @@ PG_FUNCTION_INFO_V1(logscore_ewm_send);
 
 /* The binary form: version byte, then n, half_life, anchor, weight, mean, m2. */
 #define EWM_BINARY_SIZE (1 + 6 * 8)
-
-/* Raises the error a core status stands for; returns when it is OK. */
-void
-logscore_check_ewm(ls_ewm_status status)
-{
-	switch (status)
-	{
-		case LS_EWM_OK:
-			return;
-		case LS_EWM_BAD_VALUE:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("value cannot be added to a logscore_ewm"),
-					 errdetail("A logscore_ewm holds finite values only.")));
-			break;
-		case LS_EWM_BAD_TIME:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("logscore_ewm timestamps must be finite"),
-					 errdetail("An infinite timestamp has no weight relative to other values.")));
-			break;
-		case LS_EWM_BAD_HALF_LIFE:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("logscore_ewm half-life must be positive")));
-			break;
-		case LS_EWM_HALF_LIFE_MISMATCH:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("cannot merge logscore_ewm values of different half-life"),
-					 errhint("Merge only values aggregated with the same half_life argument.")));
-			break;
-		case LS_EWM_COUNT_OVERFLOW:
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("logscore_ewm count out of range"),
-					 errdetail("A logscore_ewm holds at most %lld values.",
-							   (long long) PG_INT64_MAX)));
-			break;
-		case LS_EWM_OUT_OF_RANGE:
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("logscore_ewm variance out of range"),
-					 errdetail("The squared deviations of the values exceed the range of double precision.")));
-			break;
-		case LS_EWM_BAD_FORMAT:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid logscore_ewm")));
-			break;
-	}
-}
 
 /* A new flat value holding e, in the current memory context. */
 LogscoreEwm *

@@ -156,6 +156,7 @@ typedef struct LogscoreEwm
 	ls_ewm		ewm;
 } LogscoreEwm;
 
+/* report.c: raises the error an ewm status stands for, unless it is OK */
 extern void logscore_check_ewm(ls_ewm_status status);
 extern LogscoreEwm *logscore_ewm_new(const ls_ewm *e);
 extern LogscoreEwm *logscore_ewm_arg(FunctionCallInfo fcinfo, int argno);

@@ -106,6 +106,18 @@ logscore_check_sketch(ls_sketch_status status)
 	logscore_report_error(&err);
 }
 
+/* Raises the error an ewm status stands for; returns when it is OK. */
+void
+logscore_check_ewm(ls_ewm_status status)
+{
+	ls_error	err;
+
+	if (likely(status == LS_EWM_OK))
+		return;
+	ls_ewm_error(status, &err);
+	logscore_report_error(&err);
+}
+
 /* The 1-based character (not byte) position of the error, as psql counts. */
 int
 logscore_error_character(const char *text, const ls_error *err)

@@ -136,6 +136,46 @@ ls_ewm_merge(ls_ewm *dst, const ls_ewm *src)
 	return LS_EWM_OK;
 }
 
+void
+ls_ewm_error(ls_ewm_status status, ls_error *err)
+{
+	switch (status)
+	{
+		case LS_EWM_OK:
+			ls_error_clear(err);
+			return;
+		case LS_EWM_BAD_VALUE:
+			ls_error_set(err, LS_ERROR_INVALID, 0, "value cannot be added to a logscore_ewm");
+			ls_error_detail(err, "A logscore_ewm holds finite values only.");
+			return;
+		case LS_EWM_BAD_TIME:
+			ls_error_set(err, LS_ERROR_INVALID, 0, "logscore_ewm timestamps must be finite");
+			ls_error_detail(err, "An infinite timestamp has no weight relative to other values.");
+			return;
+		case LS_EWM_BAD_HALF_LIFE:
+			ls_error_set(err, LS_ERROR_INVALID, 0, "logscore_ewm half-life must be positive");
+			return;
+		case LS_EWM_HALF_LIFE_MISMATCH:
+			ls_error_set(err, LS_ERROR_INVALID, 0,
+						 "cannot merge logscore_ewm values of different half-life");
+			ls_error_hint(err, "Merge only values aggregated with the same half_life argument.");
+			return;
+		case LS_EWM_COUNT_OVERFLOW:
+			ls_error_set(err, LS_ERROR_OUT_OF_RANGE, 0, "logscore_ewm count out of range");
+			ls_error_detail(err, "A logscore_ewm holds at most %lld values.",
+							(long long) INT64_MAX);
+			return;
+		case LS_EWM_OUT_OF_RANGE:
+			ls_error_set(err, LS_ERROR_OUT_OF_RANGE, 0, "logscore_ewm variance out of range");
+			ls_error_detail(err, "The squared deviations of the values exceed the range of double precision.");
+			return;
+		case LS_EWM_BAD_FORMAT:
+			ls_error_set(err, LS_ERROR_BAD_INPUT, 0, "invalid logscore_ewm");
+			return;
+	}
+	ls_error_set(err, LS_ERROR_INTERNAL, 0, "unknown logscore_ewm status %d", (int) status);
+}
+
 double
 ls_ewm_stddev(const ls_ewm *e)
 {

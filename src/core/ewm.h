@@ -68,6 +68,12 @@ extern ls_ewm_status ls_ewm_add(ls_ewm *e, double x, int64_t t, int64_t half_lif
 extern ls_ewm_status ls_ewm_merge(ls_ewm *dst, const ls_ewm *src);
 
 /*
+ * The error a status other than LS_EWM_OK stands for (LS_EWM_OK clears
+ * *err): building returns the status alone, and is worded only on failure.
+ */
+extern void ls_ewm_error(ls_ewm_status status, ls_error *err);
+
+/*
  * 2^((from - to) / half_life) for from <= to: what a weight at from is
  * worth at to.  Underflows to 0 for values many half-lives old.
  */

@@ -204,6 +204,47 @@ test_ewm_rescale(void **state)
 	assert_close(ls_ewm_decay(INT64_MIN + 1, INT64_MAX - 1, INT64_MAX), 0.25, 1e-15);
 }
 
+/* What each failing status says, in the words a SQL user sees. */
+static void
+test_ewm_error_words(void **state)
+{
+	static const struct
+	{
+		ls_ewm_status status;
+		ls_error_kind kind;
+		const char *message;
+		const char *detail;
+		const char *hint;
+	}			words[] = {
+		{LS_EWM_BAD_VALUE, LS_ERROR_INVALID, "value cannot be added to a logscore_ewm",
+		"A logscore_ewm holds finite values only.", ""},
+		{LS_EWM_BAD_TIME, LS_ERROR_INVALID, "logscore_ewm timestamps must be finite",
+		"An infinite timestamp has no weight relative to other values.", ""},
+		{LS_EWM_BAD_HALF_LIFE, LS_ERROR_INVALID, "logscore_ewm half-life must be positive", "", ""},
+		{LS_EWM_HALF_LIFE_MISMATCH, LS_ERROR_INVALID,
+			"cannot merge logscore_ewm values of different half-life", "",
+		"Merge only values aggregated with the same half_life argument."},
+		{LS_EWM_COUNT_OVERFLOW, LS_ERROR_OUT_OF_RANGE, "logscore_ewm count out of range",
+		"A logscore_ewm holds at most 9223372036854775807 values.", ""},
+		{LS_EWM_OUT_OF_RANGE, LS_ERROR_OUT_OF_RANGE, "logscore_ewm variance out of range",
+		"The squared deviations of the values exceed the range of double precision.", ""},
+		{LS_EWM_BAD_FORMAT, LS_ERROR_BAD_INPUT, "invalid logscore_ewm", "", ""},
+		{LS_EWM_OK, LS_ERROR_NONE, "", "", ""},
+	};
+
+	(void) state;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+	{
+		ls_error	err;
+
+		ls_ewm_error(words[i].status, &err);
+		assert_int_equal(err.kind, words[i].kind);
+		assert_string_equal(err.message, words[i].message);
+		assert_string_equal(err.detail, words[i].detail);
+		assert_string_equal(err.hint, words[i].hint);
+	}
+}
+
 static void
 test_ewm_errors(void **state)
 {
@@ -478,6 +519,7 @@ run_ewm_tests(void)
 		cmocka_unit_test(test_ewm_underflow),
 		cmocka_unit_test(test_ewm_rescale),
 		cmocka_unit_test(test_ewm_errors),
+		cmocka_unit_test(test_ewm_error_words),
 		cmocka_unit_test(test_ewm_validate),
 		cmocka_unit_test(test_ewm_text_round_trip),
 		cmocka_unit_test(test_ewm_text_errors),
