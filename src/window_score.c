@@ -16,7 +16,6 @@
 #include <math.h>
 
 #include "fmgr.h"
-#include "utils/float.h"
 #include "utils/memutils.h"
 
 #include "core/moving_moments.h"
@@ -52,34 +51,12 @@ typedef struct RobustState
 static void
 check_window(ls_window_status status, const char *aggregate, double value)
 {
-	switch (status)
-	{
-		case LS_WINDOW_OK:
-		case LS_WINDOW_NO_SCORE:
-			return;
-		case LS_WINDOW_BAD_VALUE:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s accepts only finite values", aggregate),
-					 errdetail("The value %s has no place in a mean, a standard deviation or a quantile.",
-							   float8out_internal(value)),
-					 errhint("Filter out NaN and infinite values, or turn them into NULL with NULLIF.")));
-			break;
-		case LS_WINDOW_OVERFLOW:
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("%s is out of range for type double precision", aggregate),
-					 errdetail("The frame's values are too large, or their spread too small, for the score to be finite.")));
-			break;
-		case LS_WINDOW_TOO_LARGE:
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("%s cannot hold that many rows", aggregate)));
-			break;
-		case LS_WINDOW_INCONSISTENT:
-			elog(ERROR, "%s: inconsistent window state", aggregate);
-			break;
-	}
+	ls_error	err;
+
+	if (likely(status == LS_WINDOW_OK || status == LS_WINDOW_NO_SCORE))
+		return;
+	ls_window_error(status, aggregate, value, &err);
+	logscore_report_error(&err);
 }
 
 /* --- logscore_zscore --- */

@@ -1,7 +1,8 @@
 /*
  * window.h
- *	  What the window scores share: their status codes and the bookkeeping
- *	  of a frame's last row, which is scored against the rows before it.
+ *	  What the window scores share: their status codes, the words for them,
+ *	  and the bookkeeping of a frame's last row, which is scored against the
+ *	  rows before it.
  *
  * Pure C99: no PostgreSQL header.
  */
@@ -12,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "sketch.h"				/* ls_allocator */
 
 typedef enum ls_window_status
@@ -23,6 +25,14 @@ typedef enum ls_window_status
 	LS_WINDOW_TOO_LARGE,		/* more rows than a buffer's size can count */
 	LS_WINDOW_INCONSISTENT		/* a removal the state cannot match: a bug */
 } ls_window_status;
+
+/*
+ * The error a status stands for, in aggregate's name (OK and NO_SCORE clear
+ * *err); value is the row a push refused.  The statuses stay the return
+ * value, as NO_SCORE and INCONSISTENT steer the caller.
+ */
+extern void ls_window_error(ls_window_status status, const char *aggregate,
+							double value, ls_error *err);
 
 /*
  * The frame's last row.  A new row first moves the previous last row among

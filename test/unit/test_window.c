@@ -742,6 +742,43 @@ test_window_sort_callback(void **unused)
 	assert_int_equal(test_allocations_live, 0);
 }
 
+/* What each status says, in the aggregate's name. */
+static void
+test_window_error_words(void **state)
+{
+	ls_error	err;
+
+	(void) state;
+	ls_window_error(LS_WINDOW_BAD_VALUE, "logscore_zscore", -INFINITY, &err);
+	assert_int_equal(err.kind, LS_ERROR_INVALID);
+	assert_string_equal(err.message, "logscore_zscore accepts only finite values");
+	assert_string_equal(err.detail, "The value -Infinity has no place in a mean, a standard deviation or a quantile.");
+	assert_string_equal(err.hint, "Filter out NaN and infinite values, or turn them into NULL with NULLIF.");
+	ls_window_error(LS_WINDOW_BAD_VALUE, "logscore_zscore", NAN, &err);
+	assert_string_equal(err.detail, "The value NaN has no place in a mean, a standard deviation or a quantile.");
+	ls_window_error(LS_WINDOW_BAD_VALUE, "logscore_zscore", INFINITY, &err);
+	assert_string_equal(err.detail, "The value Infinity has no place in a mean, a standard deviation or a quantile.");
+
+	ls_window_error(LS_WINDOW_OVERFLOW, "logscore_robust_zscore", 0.0, &err);
+	assert_int_equal(err.kind, LS_ERROR_OUT_OF_RANGE);
+	assert_string_equal(err.message, "logscore_robust_zscore is out of range for type double precision");
+	assert_string_equal(err.hint, "");
+
+	ls_window_error(LS_WINDOW_TOO_LARGE, "logscore_zscore", 0.0, &err);
+	assert_int_equal(err.kind, LS_ERROR_LIMIT);
+	assert_string_equal(err.message, "logscore_zscore cannot hold that many rows");
+	assert_string_equal(err.detail, "");
+
+	ls_window_error(LS_WINDOW_INCONSISTENT, "logscore_zscore", 0.0, &err);
+	assert_int_equal(err.kind, LS_ERROR_INTERNAL);
+	assert_string_equal(err.message, "logscore_zscore: inconsistent window state");
+
+	ls_window_error(LS_WINDOW_NO_SCORE, "logscore_zscore", 0.0, &err);
+	assert_int_equal(err.kind, LS_ERROR_NONE);
+	ls_window_error(LS_WINDOW_OK, "logscore_zscore", 0.0, &err);
+	assert_int_equal(err.kind, LS_ERROR_NONE);
+}
+
 int
 run_window_tests(void)
 {
@@ -754,6 +791,7 @@ run_window_tests(void)
 		cmocka_unit_test_setup(test_window_refuses, reset_allocations),
 		cmocka_unit_test_setup(test_window_quantiles, reset_allocations),
 		cmocka_unit_test_setup(test_window_sort_callback, reset_allocations),
+		cmocka_unit_test(test_window_error_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
