@@ -30,13 +30,17 @@ PG_FUNCTION_INFO_V1(logscore_alert_state_final);
 /* The labels of logscore_level, in the order of ls_alert_level. */
 static const char *const level_labels[LS_ALERT_NLEVELS] = {"ok", "warning", "critical"};
 
-/* Indexed by ls_alert_field. */
-static const char *const setting_names[] = {
-	"logscore.alert_warning", "logscore.alert_critical", "logscore.alert_clear",
-	"logscore.alert_enter_after", "logscore.alert_exit_after"
+static void write_float8(char *buffer, size_t size, double value);
+
+/* How the errors name the thresholds: as settings, or as arguments. */
+static const ls_alert_naming setting_naming = {
+	{"logscore.alert_warning", "logscore.alert_critical", "logscore.alert_clear",
+	"logscore.alert_enter_after", "logscore.alert_exit_after"},
+	true, write_float8
 };
-static const char *const argument_names[] = {
-	"warning", "critical", "clear", "enter_after", "exit_after"
+static const ls_alert_naming argument_naming = {
+	{"warning", "critical", "clear", "enter_after", "exit_after"},
+	false, write_float8
 };
 
 /* The OIDs of logscore_level's labels, kept in fn_extra. */
@@ -92,65 +96,11 @@ level_datum(FunctionCallInfo fcinfo, ls_alert_level level)
 	return ObjectIdGetDatum(cache->oids[level]);
 }
 
-static char *
-field_value(const ls_alert_thresholds *t, ls_alert_field field)
-{
-	switch (field)
-	{
-		case LS_FIELD_WARNING:
-			return float8out_internal(t->warning);
-		case LS_FIELD_CRITICAL:
-			return float8out_internal(t->critical);
-		case LS_FIELD_CLEAR:
-			return float8out_internal(t->clear);
-		case LS_FIELD_ENTER_AFTER:
-			return psprintf("%d", (int) t->enter_after);
-		case LS_FIELD_EXIT_AFTER:
-			return psprintf("%d", (int) t->exit_after);
-	}
-	return pstrdup("?");
-}
-
+/* A threshold as float8 output writes it, so errors show what SHOW shows. */
 static void
-report_problem(const ls_alert_problem *problem, const ls_alert_thresholds *t,
-			   bool from_settings)
+write_float8(char *buffer, size_t size, double value)
 {
-	const char *const *names = from_settings ? setting_names : argument_names;
-	const char *field = names[problem->field];
-	const char *other = names[problem->other];
-
-	switch (problem->status)
-	{
-		case LS_ALERT_VALID:
-			return;
-		case LS_ALERT_MISORDERED:
-			if (from_settings)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("%s (%s) must not be above %s (%s)",
-								field, field_value(t, problem->field),
-								other, field_value(t, problem->other)),
-						 errhint("Set the alert settings so that logscore.alert_clear <= logscore.alert_warning <= logscore.alert_critical.")));
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("alert threshold %s (%s) must not be above %s (%s)",
-							field, field_value(t, problem->field),
-							other, field_value(t, problem->other)),
-					 errhint("Pass thresholds such that 0 < clear <= warning <= critical.")));
-			break;
-		case LS_ALERT_BAD_THRESHOLD:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("alert threshold %s must be a finite number above 0", field),
-					 errdetail("The value given is %s.", field_value(t, problem->field))));
-			break;
-		case LS_ALERT_BAD_COUNT:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s must be at least 1", field),
-					 errdetail("The value given is %s.", field_value(t, problem->field))));
-			break;
-	}
+	strlcpy(buffer, float8out_internal(value), size);
 }
 
 static void
@@ -166,7 +116,7 @@ check_z(double z, const char *function)
 void
 logscore_alert_settings(ls_alert_thresholds *t, bool levels_only)
 {
-	ls_alert_problem problem;
+	ls_error	err;
 
 	logscore_check_settings(levels_only ? LS_ALERT_LEVEL_SETTINGS : LS_ALERT_STATE_SETTINGS);
 	t->warning = logscore_alert_warning;
@@ -174,9 +124,10 @@ logscore_alert_settings(ls_alert_thresholds *t, bool levels_only)
 	t->clear = logscore_alert_clear;
 	t->enter_after = logscore_alert_enter_after;
 	t->exit_after = logscore_alert_exit_after;
-	if (unlikely(levels_only ? !ls_alert_check_levels(t->warning, t->critical, &problem) :
-				 !ls_alert_check(t, &problem)))
-		report_problem(&problem, t, true);
+	if (unlikely(levels_only ?
+				 !ls_alert_check_levels(t->warning, t->critical, &setting_naming, &err) :
+				 !ls_alert_check(t, &setting_naming, &err)))
+		logscore_report_error(&err);
 }
 
 /* logscore_severity(z) → logscore_level, thresholds from the settings */
@@ -198,14 +149,10 @@ logscore_severity_explicit(PG_FUNCTION_ARGS)
 	double		z = PG_GETARG_FLOAT8(0);
 	double		warning = PG_GETARG_FLOAT8(1);
 	double		critical = PG_GETARG_FLOAT8(2);
-	ls_alert_problem problem;
+	ls_error	err;
 
-	if (unlikely(!ls_alert_check_levels(warning, critical, &problem)))
-	{
-		ls_alert_thresholds t = {warning, critical, 0, 0, 0};
-
-		report_problem(&problem, &t, false);
-	}
+	if (unlikely(!ls_alert_check_levels(warning, critical, &argument_naming, &err)))
+		logscore_report_error(&err);
 	check_z(z, "logscore_severity");
 	PG_RETURN_DATUM(level_datum(fcinfo, ls_alert_level_of(z, warning, critical)));
 }
@@ -263,7 +210,7 @@ Datum
 logscore_alert_state_explicit_step(PG_FUNCTION_ARGS)
 {
 	ls_alert_thresholds thresholds;
-	ls_alert_problem problem;
+	ls_error	err;
 	bool		created;
 	AlertState *state;
 
@@ -272,15 +219,15 @@ logscore_alert_state_explicit_step(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("logscore_alert_state argument %s must not be null",
-							argument_names[arg - 2]),
+							argument_naming.field[arg - 2]),
 					 errhint("A NULL z is allowed; it counts as no evidence.")));
 	thresholds.warning = PG_GETARG_FLOAT8(2);
 	thresholds.critical = PG_GETARG_FLOAT8(3);
 	thresholds.clear = PG_GETARG_FLOAT8(4);
 	thresholds.enter_after = PG_GETARG_INT32(5);
 	thresholds.exit_after = PG_GETARG_INT32(6);
-	if (!ls_alert_check(&thresholds, &problem))
-		report_problem(&problem, &thresholds, false);
+	if (!ls_alert_check(&thresholds, &argument_naming, &err))
+		logscore_report_error(&err);
 
 	state = alert_state_arg(fcinfo, &created);
 	state->thresholds = thresholds;

@@ -4,6 +4,7 @@
  *	  one row's z-score.  See alert.h for the rules.
  */
 #include "alert.h"
+#include "text_form.h"
 
 #include <math.h>
 
@@ -13,44 +14,92 @@ threshold_ok(double value)
 	return isfinite(value) && value > 0;
 }
 
-static bool
-fail(ls_alert_problem *problem, ls_alert_status status,
-	 ls_alert_field field, ls_alert_field other)
+/* A threshold's value as naming writes it. */
+static void
+write_value(const ls_alert_naming *naming, char *buffer, size_t size, double value)
 {
-	problem->status = status;
-	problem->field = field;
-	problem->other = other;
+	if (naming->write_value != NULL)
+		naming->write_value(buffer, size, value);
+	else
+		ls_text_format_double(buffer, size, value);
+}
+
+/* "NaN", "infinite" or "<= 0": the threshold field is not one. */
+static bool
+bad_threshold(const ls_alert_naming *naming, ls_error *err, ls_alert_field field,
+			  double value)
+{
+	char		written[LS_TEXT_DOUBLE_SIZE];
+
+	write_value(naming, written, sizeof(written), value);
+	ls_error_set(err, LS_ERROR_INVALID, 0, "alert threshold %s must be a finite number above 0",
+				 naming->field[field]);
+	ls_error_detail(err, "The value given is %s.", written);
+	return false;
+}
+
+/* The threshold field lies above the threshold other. */
+static bool
+misordered(const ls_alert_naming *naming, ls_error *err,
+		   ls_alert_field field, double value, ls_alert_field other, double other_value)
+{
+	char		written[LS_TEXT_DOUBLE_SIZE];
+	char		other_written[LS_TEXT_DOUBLE_SIZE];
+
+	write_value(naming, written, sizeof(written), value);
+	write_value(naming, other_written, sizeof(other_written), other_value);
+	ls_error_set(err, LS_ERROR_INVALID, 0, "%s%s (%s) must not be above %s (%s)",
+				 naming->settings ? "" : "alert threshold ",
+				 naming->field[field], written, naming->field[other], other_written);
+	if (naming->settings)
+		ls_error_hint(err, "Set the alert settings so that %s <= %s <= %s.",
+					  naming->field[LS_FIELD_CLEAR], naming->field[LS_FIELD_WARNING],
+					  naming->field[LS_FIELD_CRITICAL]);
+	else
+		ls_error_hint(err, "Pass thresholds such that 0 < %s <= %s <= %s.",
+					  naming->field[LS_FIELD_CLEAR], naming->field[LS_FIELD_WARNING],
+					  naming->field[LS_FIELD_CRITICAL]);
+	return false;
+}
+
+/* The count field is below 1. */
+static bool
+bad_count(const ls_alert_naming *naming, ls_error *err, ls_alert_field field, int32_t value)
+{
+	ls_error_set(err, LS_ERROR_INVALID, 0, "%s must be at least 1", naming->field[field]);
+	ls_error_detail(err, "The value given is %d.", (int) value);
 	return false;
 }
 
 bool
-ls_alert_check_levels(double warning, double critical, ls_alert_problem *problem)
+ls_alert_check_levels(double warning, double critical, const ls_alert_naming *naming,
+					  ls_error *err)
 {
 	if (!threshold_ok(warning))
-		return fail(problem, LS_ALERT_BAD_THRESHOLD, LS_FIELD_WARNING, LS_FIELD_WARNING);
+		return bad_threshold(naming, err, LS_FIELD_WARNING, warning);
 	if (!threshold_ok(critical))
-		return fail(problem, LS_ALERT_BAD_THRESHOLD, LS_FIELD_CRITICAL, LS_FIELD_CRITICAL);
+		return bad_threshold(naming, err, LS_FIELD_CRITICAL, critical);
 	if (warning > critical)
-		return fail(problem, LS_ALERT_MISORDERED, LS_FIELD_WARNING, LS_FIELD_CRITICAL);
-	problem->status = LS_ALERT_VALID;
+		return misordered(naming, err, LS_FIELD_WARNING, warning, LS_FIELD_CRITICAL, critical);
+	ls_error_clear(err);
 	return true;
 }
 
 bool
-ls_alert_check(const ls_alert_thresholds *t, ls_alert_problem *problem)
+ls_alert_check(const ls_alert_thresholds *t, const ls_alert_naming *naming, ls_error *err)
 {
-	if (!ls_alert_check_levels(t->warning, t->critical, problem))
+	if (!ls_alert_check_levels(t->warning, t->critical, naming, err))
 		return false;
 	/* clear = 0 could never clear: |z| < 0 is never true */
 	if (!threshold_ok(t->clear))
-		return fail(problem, LS_ALERT_BAD_THRESHOLD, LS_FIELD_CLEAR, LS_FIELD_CLEAR);
+		return bad_threshold(naming, err, LS_FIELD_CLEAR, t->clear);
 	if (t->clear > t->warning)
-		return fail(problem, LS_ALERT_MISORDERED, LS_FIELD_CLEAR, LS_FIELD_WARNING);
+		return misordered(naming, err, LS_FIELD_CLEAR, t->clear, LS_FIELD_WARNING, t->warning);
 	if (t->enter_after < 1)
-		return fail(problem, LS_ALERT_BAD_COUNT, LS_FIELD_ENTER_AFTER, LS_FIELD_ENTER_AFTER);
+		return bad_count(naming, err, LS_FIELD_ENTER_AFTER, t->enter_after);
 	if (t->exit_after < 1)
-		return fail(problem, LS_ALERT_BAD_COUNT, LS_FIELD_EXIT_AFTER, LS_FIELD_EXIT_AFTER);
-	problem->status = LS_ALERT_VALID;
+		return bad_count(naming, err, LS_FIELD_EXIT_AFTER, t->exit_after);
+	ls_error_clear(err);
 	return true;
 }
 

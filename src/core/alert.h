@@ -12,7 +12,10 @@
 #define LOGSCORE_ALERT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "error.h"
 
 /* Ordered as the SQL enum logscore_level is: ok < warning < critical. */
 typedef enum ls_alert_level
@@ -33,7 +36,7 @@ typedef struct ls_alert_thresholds
 	int32_t		exit_after;		/* rows below clear before it clears */
 } ls_alert_thresholds;
 
-/* Which field of ls_alert_thresholds a problem is about. */
+/* The fields of ls_alert_thresholds, in order, to name them by. */
 typedef enum ls_alert_field
 {
 	LS_FIELD_WARNING,
@@ -43,20 +46,20 @@ typedef enum ls_alert_field
 	LS_FIELD_EXIT_AFTER
 } ls_alert_field;
 
-typedef enum ls_alert_status
-{
-	LS_ALERT_VALID,
-	LS_ALERT_BAD_THRESHOLD,		/* field is NaN, infinite, or <= 0 */
-	LS_ALERT_BAD_COUNT,			/* field is < 1 */
-	LS_ALERT_MISORDERED			/* field is above other */
-} ls_alert_status;
+#define LS_ALERT_NFIELDS 5
 
-typedef struct ls_alert_problem
+/*
+ * How a caller's errors speak of the thresholds: the name of each field
+ * (a setting's or an argument's), whether they are settings (the words
+ * differ), and how a threshold's value is written, so that it reads as the
+ * caller's users see numbers (NULL: the shortest exact digits).
+ */
+typedef struct ls_alert_naming
 {
-	ls_alert_status status;
-	ls_alert_field field;
-	ls_alert_field other;		/* LS_ALERT_MISORDERED only */
-} ls_alert_problem;
+	const char *field[LS_ALERT_NFIELDS];	/* indexed by ls_alert_field */
+	bool		settings;
+	void		(*write_value) (char *buffer, size_t size, double value);
+} ls_alert_naming;
 
 /*
  * Where the machine is: the state, and the two streaks that may change it.
@@ -71,12 +74,16 @@ typedef struct ls_alert_machine
 	int32_t		clear_count;
 } ls_alert_machine;
 
-/* 0 < warning <= critical, both finite; fills *problem when not. */
+/*
+ * 0 < warning <= critical, both finite; when not, returns false with an
+ * LS_ERROR_INVALID in *err, worded by naming.
+ */
 extern bool ls_alert_check_levels(double warning, double critical,
-								  ls_alert_problem *problem);
+								  const ls_alert_naming *naming, ls_error *err);
 
 /* All of it: 0 < clear <= warning <= critical, finite; counts >= 1. */
-extern bool ls_alert_check(const ls_alert_thresholds *t, ls_alert_problem *problem);
+extern bool ls_alert_check(const ls_alert_thresholds *t, const ls_alert_naming *naming,
+						   ls_error *err);
 
 /* The level of z by |z|; z must not be NaN (+-infinity is critical). */
 static inline ls_alert_level

@@ -216,33 +216,50 @@ test_alert_streaks_reset_on_change(void **state)
 	check_series(&defaults, z, expected);
 }
 
+/* The names the SQL functions' arguments have, and the default numbers. */
+static const ls_alert_naming arguments = {
+	{"warning", "critical", "clear", "enter_after", "exit_after"}, false, NULL
+};
+
+/* The settings' names: only the words of a misordering differ. */
+static const ls_alert_naming settings = {
+	{"logscore.alert_warning", "logscore.alert_critical", "logscore.alert_clear",
+	"logscore.alert_enter_after", "logscore.alert_exit_after"}, true, NULL
+};
+
+/* A writer of values that marks them, to see that the naming's is used. */
+static void
+write_marked(char *buffer, size_t size, double value)
+{
+	snprintf(buffer, size, "<%g>", value);
+}
+
 static void
 test_alert_check(void **state)
 {
-	ls_alert_problem problem;
+	ls_error	err;
 	ls_alert_thresholds t;
 
 	(void) state;
-	assert_true(ls_alert_check(&defaults, &problem));
-	assert_int_equal(problem.status, LS_ALERT_VALID);
+	assert_true(ls_alert_check(&defaults, &arguments, &err));
+	assert_int_equal(err.kind, LS_ERROR_NONE);
 
 	/* equal thresholds are allowed */
 	t = (ls_alert_thresholds) {3, 3, 3, 1, 1};
-	assert_true(ls_alert_check(&t, &problem));
+	assert_true(ls_alert_check(&t, &arguments, &err));
 
 	t = defaults;
 	t.warning = 6;
-	assert_false(ls_alert_check(&t, &problem));
-	assert_int_equal(problem.status, LS_ALERT_MISORDERED);
-	assert_int_equal(problem.field, LS_FIELD_WARNING);
-	assert_int_equal(problem.other, LS_FIELD_CRITICAL);
+	assert_false(ls_alert_check(&t, &arguments, &err));
+	assert_int_equal(err.kind, LS_ERROR_INVALID);
+	assert_string_equal(err.message, "alert threshold warning (6) must not be above critical (5)");
+	assert_string_equal(err.hint, "Pass thresholds such that 0 < clear <= warning <= critical.");
 
 	t = defaults;
 	t.clear = 3.5;
-	assert_false(ls_alert_check(&t, &problem));
-	assert_int_equal(problem.status, LS_ALERT_MISORDERED);
-	assert_int_equal(problem.field, LS_FIELD_CLEAR);
-	assert_int_equal(problem.other, LS_FIELD_WARNING);
+	assert_false(ls_alert_check(&t, &arguments, &err));
+	assert_int_equal(err.kind, LS_ERROR_INVALID);
+	assert_string_equal(err.message, "alert threshold clear (3.5) must not be above warning (3)");
 
 	{
 		static const double bad[] = {0, -1, NAN, INFINITY, -INFINITY};
@@ -251,43 +268,72 @@ test_alert_check(void **state)
 		{
 			t = defaults;
 			t.clear = bad[i];
-			assert_false(ls_alert_check(&t, &problem));
-			assert_int_equal(problem.status, LS_ALERT_BAD_THRESHOLD);
-			assert_int_equal(problem.field, LS_FIELD_CLEAR);
+			assert_false(ls_alert_check(&t, &arguments, &err));
+			assert_int_equal(err.kind, LS_ERROR_INVALID);
+			assert_string_equal(err.message, "alert threshold clear must be a finite number above 0");
 
 			t = defaults;
 			t.warning = bad[i];
-			assert_false(ls_alert_check(&t, &problem));
-			assert_int_equal(problem.status, LS_ALERT_BAD_THRESHOLD);
-			assert_int_equal(problem.field, LS_FIELD_WARNING);
+			assert_false(ls_alert_check(&t, &arguments, &err));
+			assert_int_equal(err.kind, LS_ERROR_INVALID);
+			assert_string_equal(err.message, "alert threshold warning must be a finite number above 0");
 
 			t = defaults;
 			t.critical = bad[i];
-			assert_false(ls_alert_check(&t, &problem));
-			assert_int_equal(problem.status, LS_ALERT_BAD_THRESHOLD);
-			assert_int_equal(problem.field, LS_FIELD_CRITICAL);
+			assert_false(ls_alert_check(&t, &arguments, &err));
+			assert_int_equal(err.kind, LS_ERROR_INVALID);
+			assert_string_equal(err.message, "alert threshold critical must be a finite number above 0");
 		}
 	}
 
 	t = defaults;
 	t.enter_after = 0;
-	assert_false(ls_alert_check(&t, &problem));
-	assert_int_equal(problem.status, LS_ALERT_BAD_COUNT);
-	assert_int_equal(problem.field, LS_FIELD_ENTER_AFTER);
+	assert_false(ls_alert_check(&t, &arguments, &err));
+	assert_int_equal(err.kind, LS_ERROR_INVALID);
+	assert_string_equal(err.message, "enter_after must be at least 1");
+	assert_string_equal(err.detail, "The value given is 0.");
 
 	t = defaults;
 	t.exit_after = -3;
-	assert_false(ls_alert_check(&t, &problem));
-	assert_int_equal(problem.status, LS_ALERT_BAD_COUNT);
-	assert_int_equal(problem.field, LS_FIELD_EXIT_AFTER);
+	assert_false(ls_alert_check(&t, &arguments, &err));
+	assert_int_equal(err.kind, LS_ERROR_INVALID);
+	assert_string_equal(err.message, "exit_after must be at least 1");
+	assert_string_equal(err.detail, "The value given is -3.");
 
 	/* the levels alone ignore clear and the counts */
-	assert_true(ls_alert_check_levels(1, 1, &problem));
-	assert_false(ls_alert_check_levels(5, 3, &problem));
-	assert_int_equal(problem.status, LS_ALERT_MISORDERED);
-	assert_false(ls_alert_check_levels(0, 3, &problem));
-	assert_int_equal(problem.status, LS_ALERT_BAD_THRESHOLD);
-	assert_int_equal(problem.field, LS_FIELD_WARNING);
+	assert_true(ls_alert_check_levels(1, 1, &arguments, &err));
+	assert_false(ls_alert_check_levels(5, 3, &arguments, &err));
+	assert_string_equal(err.message, "alert threshold warning (5) must not be above critical (3)");
+	assert_false(ls_alert_check_levels(0, 3, &arguments, &err));
+	assert_string_equal(err.message, "alert threshold warning must be a finite number above 0");
+	assert_string_equal(err.detail, "The value given is 0.");
+}
+
+/* The naming decides the names, the words of a misordering, and the numbers. */
+static void
+test_alert_check_naming(void **state)
+{
+	ls_error	err;
+	ls_alert_thresholds t = defaults;
+	ls_alert_naming marked = arguments;
+
+	(void) state;
+	t.clear = 4;
+	assert_false(ls_alert_check(&t, &settings, &err));
+	assert_string_equal(err.message,
+						"logscore.alert_clear (4) must not be above logscore.alert_warning (3)");
+	assert_string_equal(err.hint,
+						"Set the alert settings so that logscore.alert_clear <= logscore.alert_warning <= logscore.alert_critical.");
+	t = defaults;
+	t.exit_after = 0;
+	assert_false(ls_alert_check(&t, &settings, &err));
+	assert_string_equal(err.message, "logscore.alert_exit_after must be at least 1");
+
+	marked.write_value = write_marked;
+	assert_false(ls_alert_check_levels(-1, 3, &marked, &err));
+	assert_string_equal(err.detail, "The value given is <-1>.");
+	assert_false(ls_alert_check_levels(4, 3, &marked, &err));
+	assert_string_equal(err.message, "alert threshold warning (<4>) must not be above critical (<3>)");
 }
 
 int
@@ -307,6 +353,7 @@ run_alert_tests(void)
 		cmocka_unit_test(test_alert_enter_after_one),
 		cmocka_unit_test(test_alert_streaks_reset_on_change),
 		cmocka_unit_test(test_alert_check),
+		cmocka_unit_test(test_alert_check_naming),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
