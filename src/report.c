@@ -166,30 +166,22 @@ logscore_report_parse_error(const char *text, size_t len, const ls_error *err)
 }
 
 /*
- * element is the 1-based position in the caller's array, or 0 for a single
- * value.
+ * An overflow under on_overflow = error.  element is the 1-based position in
+ * the caller's array, or 0 for a single value; the hint names what governs
+ * the mode, the setting or the explicit form's argument.
  */
 void
 logscore_report_overflow(const ls_pipeline *p, const ls_fault *fault,
 						 bool setting_applies, int element)
 {
-	char		stage[LS_MESSAGE_SIZE];
+	ls_error	err;
 
-	ls_step_format(&p->steps[fault->step], stage, sizeof(stage));
-	ereport(ERROR,
-			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("logscore result is out of range for type bigint"),
-			 element > 0 ?
-			 errdetail("Stage %d, %s, overflowed on %lld while scoring %lld, element %d of the array.",
-					   fault->step + 1, stage,
-					   (long long) fault->stage_input, (long long) fault->input, element) :
-			 errdetail("Stage %d, %s, overflowed on %lld while scoring %lld.",
-					   fault->step + 1, stage,
-					   (long long) fault->stage_input, (long long) fault->input),
-			 setting_applies ?
-			 errhint("Set logscore.on_overflow to \"null\" or \"saturate\" to score such values without an error.") :
-			 errhint("Give the explicit form an on_overflow argument, \"null\" or \"saturate\", to score such values without an error.")));
-	pg_unreachable();
+	ls_fault_error(p, fault, element, &err);
+	if (setting_applies)
+		ls_error_hint(&err, "Set logscore.on_overflow to \"null\" or \"saturate\" to score such values without an error.");
+	else
+		ls_error_hint(&err, "Give the explicit form an on_overflow argument, \"null\" or \"saturate\", to score such values without an error.");
+	logscore_report_error(&err);
 }
 
 /*

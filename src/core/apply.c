@@ -10,6 +10,24 @@
 
 #include <string.h>
 
+void
+ls_fault_error(const ls_pipeline *p, const ls_fault *fault, int element, ls_error *err)
+{
+	char		stage[LS_MESSAGE_SIZE];
+
+	ls_step_format(&p->steps[fault->step], stage, sizeof(stage));
+	ls_error_set(err, LS_ERROR_OUT_OF_RANGE, 0,
+				 "logscore result is out of range for type bigint");
+	if (element > 0)
+		ls_error_detail(err, "Stage %d, %s, overflowed on %lld while scoring %lld, element %d of the array.",
+						fault->step + 1, stage, (long long) fault->stage_input,
+						(long long) fault->input, element);
+	else
+		ls_error_detail(err, "Stage %d, %s, overflowed on %lld while scoring %lld.",
+						fault->step + 1, stage, (long long) fault->stage_input,
+						(long long) fault->input);
+}
+
 /* Small enough to stay in L1 while every stage passes over it. */
 #define CHUNK 1024
 

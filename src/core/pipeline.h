@@ -154,7 +154,10 @@ typedef enum ls_apply_result
 	LS_APPLY_OVERFLOW			/* overflowed under LS_OVERFLOW_ERROR */
 } ls_apply_result;
 
-/* Where an overflow happened, for the error message. */
+/*
+ * Where an overflow happened.  The inline scoring loop fills these four
+ * numbers and nothing more; ls_fault_error words them when it is an error.
+ */
 typedef struct ls_fault
 {
 	size_t		index;			/* position in a batch; 0 for a scalar */
@@ -162,6 +165,15 @@ typedef struct ls_fault
 	int64_t		input;			/* the value the pipeline was given */
 	int64_t		stage_input;	/* the value the failing step was given */
 } ls_fault;
+
+/*
+ * The LS_ERROR_OUT_OF_RANGE error that fault in p stands for, with the
+ * stage and values in its detail.  element is the 1-based position of the
+ * value in the caller's array, or 0 for a single value.  The hint, which
+ * names the caller's on_overflow setting or argument, is the caller's.
+ */
+extern void ls_fault_error(const ls_pipeline *p, const ls_fault *fault, int element,
+						   ls_error *err);
 
 #include "stage_scalar.h"
 

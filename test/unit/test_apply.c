@@ -285,6 +285,30 @@ test_apply_saturate_continues(void **state)
 	assert_i64_equal(out, 62);
 }
 
+/* An overflow's words: the stage as written, and the element when there is one. */
+static void
+test_apply_fault_error(void **state)
+{
+	ls_pipeline p;
+	ls_fault	fault;
+	ls_error	err;
+	int64_t		out;
+
+	(void) state;
+	must_parse(LS_DEFAULT_PIPELINE, &p);
+	assert_int_equal(ls_pipeline_apply(&p, LS_OVERFLOW_ERROR, INT64_C(7000000000), &out, &fault),
+					 LS_APPLY_OVERFLOW);
+	ls_fault_error(&p, &fault, 0, &err);
+	assert_int_equal(err.kind, LS_ERROR_OUT_OF_RANGE);
+	assert_string_equal(err.message, "logscore result is out of range for type bigint");
+	assert_string_equal(err.detail,
+						"Stage 2, modsquare(7, 5), overflowed on 14000000000 while scoring 7000000000.");
+	assert_string_equal(err.hint, "");
+	ls_fault_error(&p, &fault, 3, &err);
+	assert_string_equal(err.detail,
+						"Stage 2, modsquare(7, 5), overflowed on 14000000000 while scoring 7000000000, element 3 of the array.");
+}
+
 int
 run_apply_tests(void)
 {
@@ -295,6 +319,7 @@ run_apply_tests(void)
 		cmocka_unit_test(test_apply_no_steps),
 		cmocka_unit_test(test_apply_limits_are_exact),
 		cmocka_unit_test(test_apply_error_mode),
+		cmocka_unit_test(test_apply_fault_error),
 		cmocka_unit_test(test_apply_null_mode),
 		cmocka_unit_test(test_apply_saturate_direction),
 		cmocka_unit_test(test_apply_saturate_continues),
