@@ -249,21 +249,30 @@ ls_sketch_add(ls_sketch *s, double x)
 	return LS_SKETCH_OK;
 }
 
+bool
+ls_store_trim(const ls_store *st, uint32_t *lo, uint32_t *hi)
+{
+	uint32_t	first = 0;
+	uint32_t	end = st->nbuckets;
+
+	while (first < end && st->counts[first] == 0)
+		first++;
+	while (end > first && st->counts[end - 1] == 0)
+		end--;
+	*lo = first;
+	*hi = end;
+	return first < end;
+}
+
 /* The lowest and highest nonzero buckets of st; false when it has none. */
 static bool
 store_range(const ls_store *st, uint32_t *first, uint32_t *last)
 {
-	uint32_t	lo = 0;
-	uint32_t	hi = st->nbuckets;
+	uint32_t	end;
 
-	while (lo < hi && st->counts[lo] == 0)
-		lo++;
-	while (hi > lo && st->counts[hi - 1] == 0)
-		hi--;
-	if (lo == hi)
+	if (!ls_store_trim(st, first, &end))
 		return false;
-	*first = lo;
-	*last = hi - 1;
+	*last = end - 1;
 	return true;
 }
 
@@ -496,11 +505,10 @@ same_store(const ls_store *a, const ls_store *b)
 	if (a->nbuckets == 0 || b->nbuckets == 0)
 	{
 		const ls_store *held = a->nbuckets == 0 ? b : a;
+		uint32_t	lo;
+		uint32_t	hi;
 
-		for (uint32_t i = 0; i < held->nbuckets; i++)
-			if (held->counts[i] != 0)
-				return false;
-		return true;
+		return !ls_store_trim(held, &lo, &hi);
 	}
 	first = a->offset < b->offset ? a->offset : b->offset;
 	end = (int64_t) a->offset + a->nbuckets;

@@ -108,6 +108,14 @@ extern double ls_sketch_quantile(const ls_sketch *s, double q);
 /* The fraction of values <= x, to the resolution of one bucket; NaN if empty. */
 extern double ls_sketch_rank(const ls_sketch *s, double x);
 
+/*
+ * The nonzero part of a store: counts[*lo .. *hi) holds every nonzero
+ * bucket and starts and ends with one.  Returns false (and *lo == *hi) when
+ * the store holds no count.  The binary and the text forms write a store
+ * trimmed so, and merging adds only that part.
+ */
+extern bool ls_store_trim(const ls_store *st, uint32_t *lo, uint32_t *hi);
+
 /* Sample standard deviation (n - 1); NaN for fewer than two values. */
 extern double ls_sketch_stddev(const ls_sketch *s);
 

@@ -117,32 +117,17 @@ get_u64(const uint8_t *p)
 	return v;
 }
 
-/* The nonzero part of a store: [*first, *first + *n); *n == 0 if none. */
-static void
-store_trim(const ls_store *st, uint32_t *first, uint32_t *n)
-{
-	uint32_t	lo = 0;
-	uint32_t	hi = st->nbuckets;
-
-	while (lo < hi && st->counts[lo] == 0)
-		lo++;
-	while (hi > lo && st->counts[hi - 1] == 0)
-		hi--;
-	*first = lo;
-	*n = hi - lo;
-}
-
 static size_t
 store_encoded_size(const ls_store *st)
 {
 	uint32_t	first;
-	uint32_t	n;
+	uint32_t	end;
 	uint32_t	i;
 	size_t		size = STORE_HEADER_SIZE;
 
-	store_trim(st, &first, &n);
-	for (i = 0; i < n; i++)
-		size += varint_size(st->counts[first + i]);
+	ls_store_trim(st, &first, &end);
+	for (i = first; i < end; i++)
+		size += varint_size(st->counts[i]);
 	return size;
 }
 
@@ -150,10 +135,12 @@ static uint8_t *
 store_encode(const ls_store *st, uint8_t *p)
 {
 	uint32_t	first;
+	uint32_t	end;
 	uint32_t	n;
 	uint32_t	i;
 
-	store_trim(st, &first, &n);
+	ls_store_trim(st, &first, &end);
+	n = end - first;
 	/* an empty store's offset means nothing; write 0 so it encodes one way */
 	p = put_u32(p, n == 0 ? 0 : (uint32_t) (st->offset + (int32_t) first));
 	p = put_u32(p, n);

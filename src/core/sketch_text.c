@@ -103,15 +103,12 @@ put_count(writer *w, char separator, char sign, uint64_t v)
 static void
 put_store(writer *w, const char *key, const ls_store *st)
 {
-	uint32_t	lo = 0;
-	uint32_t	hi = st->nbuckets;
+	uint32_t	lo;
+	uint32_t	hi;
 	uint32_t	i;
 
 	/* trimmed as the binary form is, and offset 0 when empty */
-	while (lo < hi && st->counts[lo] == 0)
-		lo++;
-	while (hi > lo && st->counts[hi - 1] == 0)
-		hi--;
+	ls_store_trim(st, &lo, &hi);
 	put(w, ",\"%s\":{\"offset\":%" PRId32 ",\"counts\":[", key,
 		lo == hi ? 0 : st->offset + (int32_t) lo);
 	for (i = lo; i < hi; i++)

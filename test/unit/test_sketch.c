@@ -906,6 +906,36 @@ test_sketch_extremes(void **state)
 	free_sketch(&neg);
 }
 
+/* A store's nonzero part: what both forms write and merging adds. */
+static void
+test_sketch_store_trim(void **state)
+{
+	uint64_t	counts[] = {0, 0, 3, 0, 1, 0};
+	ls_store	st = {-5, 6, 6, counts};
+	uint32_t	lo = 99;
+	uint32_t	hi = 99;
+
+	(void) state;
+	assert_true(ls_store_trim(&st, &lo, &hi));
+	assert_int_equal(lo, 2);
+	assert_int_equal(hi, 5);
+
+	st.nbuckets = 3;
+	assert_true(ls_store_trim(&st, &lo, &hi));
+	assert_int_equal(lo, 2);
+	assert_int_equal(hi, 3);
+
+	st.nbuckets = 2;
+	assert_false(ls_store_trim(&st, &lo, &hi));
+	assert_int_equal(lo, hi);
+
+	st.nbuckets = 0;
+	st.counts = NULL;
+	assert_false(ls_store_trim(&st, &lo, &hi));
+	assert_int_equal(lo, 0);
+	assert_int_equal(hi, 0);
+}
+
 /* What each failing status says, in the words a SQL user sees. */
 static void
 test_sketch_error_words(void **state)
@@ -961,6 +991,7 @@ run_sketch_tests(void)
 		cmocka_unit_test_setup(test_sketch_rank, reset_allocations),
 		cmocka_unit_test_setup(test_sketch_extremes, reset_allocations),
 		cmocka_unit_test(test_sketch_error_words),
+		cmocka_unit_test(test_sketch_store_trim),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
