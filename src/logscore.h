@@ -61,7 +61,7 @@ logscore_check_settings(uint32 settings)
 		logscore_report_rejected_setting(settings);
 }
 
-/* The logscore.alert_* settings' defaults (alert.c documents their use). */
+/* The logscore.alert_* settings' defaults (alert_sql.c documents their use). */
 #define LS_DEFAULT_ALERT_WARNING 3.0
 #define LS_DEFAULT_ALERT_CRITICAL 5.0
 #define LS_DEFAULT_ALERT_CLEAR 2.0
@@ -75,7 +75,7 @@ extern int	logscore_alert_enter_after;
 extern int	logscore_alert_exit_after;
 
 /*
- * alert.c: the logscore.alert_* settings as thresholds, refused (22023) when
+ * alert_sql.c: the logscore.alert_* settings as thresholds, refused (22023) when
  * set before the library loaded or when they do not make valid thresholds;
  * levels_only checks only what logscore_severity(z) reads.
  */

@@ -4,7 +4,7 @@
  *	  its check hook, so a bad value fails where it is set and the per-row
  *	  path only reads the compiled form the assign hook installed.  The
  *	  alert thresholds are checked one by one here (their bounds) and against
- *	  each other where they are used (see alert.c).  Values set before the
+ *	  each other where they are used (see alert_sql.c).  Values set before the
  *	  library loaded that PostgreSQL rejects at load are refused where they
  *	  are read.
  */

@@ -1,5 +1,5 @@
 /*
- * alert.c
+ * alert_sql.c
  *	  logscore_severity and the logscore_alert_state aggregate: the core's
  *	  alert levels and state machine (core/alert.c) as logscore_level values,
  *	  with thresholds from the logscore.alert_* settings or from arguments.
