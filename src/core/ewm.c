@@ -1,8 +1,8 @@
 /*
  * ewm.c
- *	  Exponentially time-decayed weight, mean and variance (ewm.h): adding a
- *	  value, merging two states, rescaling to a newer anchor, the accessors
- *	  and the validation of states read from outside.
+ *	  Exponentially time-decayed weight, mean and variance (ewm.h): the state
+ *	  of one value, merging two states, rescaling to a newer anchor, the
+ *	  accessors and the validation of states read from outside.
  *
  * Adding a value is merging the state of that one value, so there is a
  * single arithmetic path and adds and merges agree.  The weight W never
@@ -67,17 +67,6 @@ ls_ewm_init(ls_ewm *e, double x, int64_t t, int64_t half_life)
 	e->mean = x;
 	e->m2 = 0.0;
 	return LS_EWM_OK;
-}
-
-ls_ewm_status
-ls_ewm_add(ls_ewm *e, double x, int64_t t, int64_t half_life)
-{
-	ls_ewm		one;
-	ls_ewm_status status = ls_ewm_init(&one, x, t, half_life);
-
-	if (status != LS_EWM_OK)
-		return status;
-	return ls_ewm_merge(e, &one);
 }
 
 ls_ewm_status

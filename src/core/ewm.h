@@ -57,13 +57,11 @@ typedef enum ls_ewm_status
 /* e becomes the state of the one value x at time t. */
 extern ls_ewm_status ls_ewm_init(ls_ewm *e, double x, int64_t t, int64_t half_life);
 
-/* Adds x at time t (older or newer than the anchor); same half-life only. */
-extern ls_ewm_status ls_ewm_add(ls_ewm *e, double x, int64_t t, int64_t half_life);
-
 /*
  * Adds src's values to dst.  The state with the older anchor is rescaled to
  * the newer one, then the two combine by Chan's weighted formula.  On any
- * error dst is left as it was.
+ * error dst is left as it was.  Adding x at time t is merging the state
+ * ls_ewm_init makes of it, as the aggregate does.
  */
 extern ls_ewm_status ls_ewm_merge(ls_ewm *dst, const ls_ewm *src);
 

@@ -1,7 +1,7 @@
 /*
  * parse.c
  *	  Parses pipeline text ("scale(2) | modsquare(7, 5)") into the compiled
- *	  form, and formats the compiled form back into canonical text.
+ *	  form, and writes a compiled step back as text ("modsquare(7, 5)").
  *
  * Grammar:  pipeline := stage ( '|' stage )*
  *           stage    := name [ '(' [ integer ( ',' integer )* ] ')' ]
@@ -265,29 +265,4 @@ ls_step_format(const ls_step *step, char *buf, size_t size)
 			return snprintf(buf, size, "%s(%lld, %lld)", stage->name,
 							(long long) step->args[0], (long long) step->args[1]);
 	}
-}
-
-int
-ls_pipeline_format(const ls_pipeline *p, char *buf, size_t size)
-{
-	int			total = 0;
-
-	if (size > 0)
-		buf[0] = '\0';
-	for (int i = 0; i < p->nsteps; i++)
-	{
-		size_t		used = (size_t) total < size ? (size_t) total : size;
-		int			n;
-
-		if (i > 0)
-		{
-			n = snprintf(used < size ? buf + used : NULL, size - used, " | ");
-			total += n;
-			used = (size_t) total < size ? (size_t) total : size;
-		}
-		n = ls_step_format(&p->steps[i], used < size ? buf + used : NULL,
-						   size - used);
-		total += n;
-	}
-	return total;
 }

@@ -142,9 +142,6 @@ extern bool ls_pipeline_parse(const char *text, size_t len,
 /* Writes "name(a, b)"; returns the length it needed, like snprintf. */
 extern int	ls_step_format(const ls_step *step, char *buf, size_t size);
 
-/* Writes the canonical text "a(1) | b"; returns the length it needed. */
-extern int	ls_pipeline_format(const ls_pipeline *p, char *buf, size_t size);
-
 /* --- applying (apply.c) --- */
 
 typedef enum ls_apply_result
