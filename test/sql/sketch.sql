@@ -18,10 +18,14 @@ SELECT 'signed', CASE WHEN random() < 0.1 THEN 0
 FROM generate_series(1, 200000);
 ANALYZE sketch_values;
 
+-- (the exact quantiles from one sort per distribution: percentile_disc of
+-- an array of fractions, rather than a sort per fraction)
 WITH q(q) AS (VALUES (0.001), (0.01), (0.1), (0.5), (0.9), (0.99), (0.999)),
 exact AS (
-  SELECT dist, q.q, percentile_disc(q.q) WITHIN GROUP (ORDER BY v) AS exact
-  FROM sketch_values, q GROUP BY dist, q.q
+  SELECT dist, u.q, u.exact
+  FROM (SELECT dist, percentile_disc((SELECT array_agg(q::float8) FROM q)) WITHIN GROUP (ORDER BY v) AS e
+        FROM sketch_values GROUP BY dist) p,
+       unnest((SELECT array_agg(q) FROM q), p.e) u(q, exact)
 ),
 sketched AS (
   SELECT dist, logscore_sketch(v) AS s, count(*) AS n, min(v) AS lo, max(v) AS hi
