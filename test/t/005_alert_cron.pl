@@ -13,7 +13,6 @@ use Test::More;
 use FindBin;
 use lib $FindBin::RealBin;
 use CronNode;
-use Time::HiRes qw(usleep);
 
 my $root = $ENV{LS_SOURCE_DIR} // '.';
 my $readme = slurp_file("$root/docs/anomalies-and-alerts.md");
@@ -27,21 +26,28 @@ is(join(' ', sort keys %block), 'alerts baseline dashboard rollup scores',
 
 my $node = CronNode::start('alert_cron');
 
-# One clear minute ends an episode here instead of three, so the test waits
-# for one minute to pass rather than three.  The jobs' sessions read it like
-# any session does, which this shows too.
+# The jobs run here by their commands as the README's blocks schedule them,
+# read back from cron.job, rather than by waiting for pg_cron's minutes:
+# test/t/004_rollup_cron.pl shows pg_cron firing such a job.  The events end
+# a minute before the current one, so that the minute after them is complete
+# (the alert job reads complete minutes only) and is where db recovers.
+#
+# One clear minute ends an episode here instead of three.  The jobs'
+# sessions read it like any session does.
 $node->safe_psql('postgres', 'ALTER DATABASE postgres SET logscore.alert_exit_after = 1');
 
-# Latencies of 4 to 6 ms, one event every 2 s per service (30 a minute), from
-# three hours ago up to now; db's last seven minutes take 40 to 42 ms.
+# Latencies of 4 to 6 ms, one event every 2 s per service (30 a minute), over
+# the three hours up to the last second of the minute before last (t0); db's
+# last seven minutes take 40 to 42 ms.
+my $t0 = $node->safe_psql('postgres',
+	q{SELECT date_trunc('minute', now()) - interval '61 seconds'});
 $node->safe_psql(
-	'postgres', q{
+	'postgres', qq{
 CREATE TABLE events (ts timestamptz NOT NULL, service text NOT NULL, value bigint NOT NULL);
-CREATE TEMP TABLE t0 AS SELECT now() AS t0;
 INSERT INTO events
-SELECT t0 - i * interval '2 seconds', s,
+SELECT timestamptz '$t0' - i * interval '2 seconds', s,
        CASE WHEN s = 'db' AND i < 210 THEN 40000 ELSE 4000 END + (i * 7919) % 2000
-FROM t0, generate_series(0, 5400) i, unnest(ARRAY['api', 'db', 'web']) s;
+FROM generate_series(0, 5400) i, unnest(ARRAY['api', 'db', 'web']) s;
 });
 
 # 1. the rollup, and its first run by hand rather than waiting for the job
@@ -63,15 +69,14 @@ is( $node->safe_psql(
 	'the baseline holds each service at its usual 5 ms median');
 
 # 3. minute scores: db's incident minutes far out, everything else near 0.
-# Six to eight minutes hold incident events, depending on where the clock
-# stood in its minute; a partial minute of fewer than 20 events has no z.
+# t0 ends a minute, so the seven incident minutes are whole ones.
 $node->safe_psql('postgres', $block{scores});
 my %far = map { split / /, $_, 2 } split /\n/, $node->safe_psql(
 	'postgres',
 	q{SELECT service || ' ' || count(*) FILTER (WHERE abs(z) >= 3) || ' ' || count(*) FILTER (WHERE abs(z) >= 5)
 	  FROM latency_minute_z GROUP BY service});
 is($far{api} . ', ' . $far{web}, '0 0, 0 0', 'no minute of api or web scores |z| >= 3');
-like($far{db}, qr/^([6-8]) \1$/, "db's incident minutes all score |z| >= 5 ($far{db})");
+is($far{db}, '7 7', "db's seven incident minutes all score |z| >= 5");
 
 # 4. the dashboard query: db ends critical, api and web are ok throughout
 my %states;
@@ -89,55 +94,64 @@ is( join(', ', map { "$_ " . join('/', sort keys %{ $states{$_} }) } sort keys %
 	'api ok, db critical/ok, web ok',
 	'and api and web never leave ok');
 
-# 5. the alert job
+# 5. the alert job, scheduled; its command and the rollup's, run directly
 $node->safe_psql('postgres', $block{alerts});
+is( $node->safe_psql(
+		'postgres',
+		q{SELECT string_agg(jobname || ' ' || schedule, ', ' ORDER BY jobname) FROM cron.job}),
+	'latency-alerts * * * * *, latency-baseline 30 3 * * *, latency-rollup * * * * *',
+	'the README schedules the rollup and alert jobs every minute, the baseline nightly');
+my %job = map {
+	$_ => $node->safe_psql('postgres', "SELECT command FROM cron.job WHERE jobname = '$_'")
+} qw(latency-rollup latency-alerts);
+# no run of pg_cron's own gets in between the ones below
+$node->safe_psql('postgres', 'SELECT cron.unschedule(jobid) FROM cron.job');
+ok(CronNode::wait_idle($node), 'with the jobs unscheduled, none is left running');
 
-# poll QUERY: waits, up to five minutes (pg_cron 1.4 runs once a minute, and
-# a job may read the rollup just before its own job of the same minute
-# commits), for QUERY to return 't'
-sub poll
+# run_jobs: one minute's work, as pg_cron would do it: the rollup, then the alerts
+sub run_jobs
 {
-	my ($query) = @_;
-	for (my $i = 0; $i < 300 * 2; $i++)
-	{
-		return 1 if $node->safe_psql('postgres', $query) eq 't';
-		usleep(500_000);
-	}
-	return 0;
+	$node->safe_psql('postgres', $job{'latency-rollup'});
+	$node->safe_psql('postgres', $job{'latency-alerts'});
 }
 
-ok(poll(q{SELECT count(*) > 0 FROM alerts WHERE service = 'db'}), 'the alert job records db');
+run_jobs();
+is( $node->safe_psql('postgres', q{SELECT count(*) > 0 FROM alerts WHERE service = 'db'}),
+	't', 'the alert job records db');
 is( $node->safe_psql('postgres',
 		'SELECT string_agg(service || \' \' || state, \', \' ORDER BY service, bucket) FROM alerts'),
 	'db critical',
 	'one row: db went critical, and nothing else');
 
-# normal minutes for db from the current minute on: once the first is
-# complete and rolled up, db's state clears
+# normal events for db in the minute after t0, complete by now: once it is
+# rolled up, db's state clears
 $node->safe_psql(
-	'postgres', q{
+	'postgres', qq{
 INSERT INTO events
-SELECT date_trunc('minute', now()) + i * interval '2 seconds', 'db', 4000 + (i * 7919) % 2000
-FROM generate_series(0, 149) i;
+SELECT date_trunc('minute', timestamptz '$t0') + interval '1 minute' + i * interval '2 seconds',
+       'db', 4000 + (i * 7919) % 2000
+FROM generate_series(0, 29) i;
 });
-ok( poll(q{SELECT state = 'ok' FROM alerts WHERE service = 'db' ORDER BY bucket DESC LIMIT 1}),
-	'the alert job records db back to ok after a normal minute');
+run_jobs();
+is( $node->safe_psql('postgres',
+		q{SELECT state FROM alerts WHERE service = 'db' ORDER BY bucket DESC LIMIT 1}),
+	'ok', 'the alert job records db back to ok after a normal minute');
 is( $node->safe_psql('postgres',
 		'SELECT string_agg(service || \' \' || state, \', \' ORDER BY service, bucket) FROM alerts'),
 	'db critical, db ok',
 	'the episode is two rows: critical, then ok');
 
-my $failed = $node->safe_psql(
-	'postgres',
-	q{SELECT count(*) FROM cron.job_run_details d JOIN cron.job j USING (jobid)
-	  WHERE j.jobname IN ('latency-rollup', 'latency-alerts') AND d.status = 'failed'});
-is($failed, '0', 'no run of the rollup or alert job failed');
-note(
-	'alert job runs: ',
-	$node->safe_psql(
+# pg_cron runs the jobs every minute whether or not anything changed
+run_jobs();
+is( $node->safe_psql('postgres',
+		'SELECT string_agg(service || \' \' || state, \', \' ORDER BY service, bucket) FROM alerts'),
+	'db critical, db ok',
+	'running the jobs again records nothing new');
+is( $node->safe_psql(
 		'postgres',
-		q{SELECT string_agg(d.status || ': ' || coalesce(d.return_message, ''), '; ' ORDER BY d.runid)
-		  FROM cron.job_run_details d JOIN cron.job j USING (jobid) WHERE j.jobname = 'latency-alerts'}));
+		q{SELECT count(*) FROM cron.job_run_details WHERE status = 'failed'}),
+	'0',
+	'no run of a job by pg_cron failed');
 
 $node->stop;
 done_testing();

@@ -1,15 +1,21 @@
 # A node for the tests that schedule pg_cron jobs: started, with pg_cron
 # preloaded and running jobs in background workers (no TCP connection
-# needed), and the pg_cron and logscore extensions created.
+# needed), and the pg_cron and logscore extensions created.  Where pg_cron
+# is not installed, the test calling start is skipped, saying so.
 package CronNode;
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
+use Test::More;
 
 sub start
 {
 	my ($name) = @_;
 	my $node = PostgreSQL::Test::Cluster->new($name);
+	my $libdir = $node->config_data('--pkglibdir');
+	my $sharedir = $node->config_data('--sharedir');
+	plan skip_all => "pg_cron is not installed ($libdir/pg_cron.so)"
+	  unless -f "$libdir/pg_cron.so" && -f "$sharedir/extension/pg_cron.control";
 	$node->init;
 	$node->append_conf(
 		'postgresql.conf', q{
@@ -22,6 +28,15 @@ max_worker_processes = 20
 	$node->safe_psql('postgres', 'CREATE EXTENSION pg_cron');
 	$node->safe_psql('postgres', 'CREATE EXTENSION logscore');
 	return $node;
+}
+
+# wait_idle NODE: waits until no pg_cron job is starting or running, so that
+# what follows runs alone.
+sub wait_idle
+{
+	my ($node) = @_;
+	return $node->poll_query_until('postgres',
+		q{SELECT count(*) = 0 FROM cron.job_run_details WHERE status IN ('starting', 'running')});
 }
 
 1;
