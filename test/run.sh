@@ -1,220 +1,269 @@
 #!/usr/bin/env bash
-# test/run.sh: runs every logscore test suite and ends with one line
-# "N passed, N failed".  The README's test command; .ci/run calls it.
+# test/run.sh: the test command, and what .ci/run calls.  The Makefile's
+# targets are the one definition of the tests; this installs what is
+# missing, builds and installs logscore, starts a throwaway cluster, runs the
+# targets for the suites asked for, and ends with one line
+# "N passed, N failed" (", N skipped" when a suite or TAP file could not run).
 #
-#   bash test/run.sh              every suite
-#   bash test/run.sh regress tap  only the named suites
+#   bash test/run.sh              the default suites (about 3 minutes)
+#   bash test/run.sh all          the default suites and the slow ones
+#   bash test/run.sh regress tap  only the suites named
 #
-# Suites: unit (C tests of src/core), fuzz (libFuzzer on the parser, on
-# the sketch's readers and on the logscore_ewm text reader), regress
-# (pg_regress on a temporary instance), regress-parallel (the same with
-# force_parallel_mode = regress), isolation
-# (pg_isolation_regress on test/specs), tap (PostgreSQL::Test::Cluster; the
-# rollup and alert tests schedule real pg_cron jobs, the alert test runs the
-# README's SQL as written there), citus (a coordinator and two workers,
-# Citus built once from ../shared/vendor into a cache; skipped, and counted
-# so, where that source is absent).
+# Suite             what runs it (server suites in a copy of the tree, as the
+#                   unprivileged user, against the throwaway cluster)
+#   unit            make unit                 the core's C tests
+#   fuzz            make fuzz                 libFuzzer, 200,000 runs a harness
+#   regress         make installcheck         test/sql (REGRESS only)
+#   regress-parallel  the same with PGOPTIONS force_parallel_mode=regress,
+#                   max_parallel_workers_per_gather=2
+#   isolation       make installcheck         test/specs (ISOLATION only)
+#   tap             make prove_installcheck   test/t, three files at a time
+#   citus           make prove_installcheck PROVE_TESTS=test/citus/*.pl, on
+#                   a PostgreSQL with Citus built once into a cache from the
+#                   vendored source (tools/citus.sh); skipped where it is absent
+# The slow suites, not in the default (CI runs them: `all`):
+#   slow            make installcheck-slow    test/slow: the differential test
+#                   at full strength
+#   slow-parallel   the same with the parallel-mode PGOPTIONS
+#   fuzz-slow       make fuzz FUZZ_RUNS=2000000
+#
+# tap and citus run alongside the others (their servers are their own, and
+# much of tap is waiting for pg_cron); the rest run one after the other.
+#
+# Environment: PG_CONFIG selects the PostgreSQL installation (tools/common.sh);
+# LS_KEEP=1 keeps the scratch folder (results, diffs, logs) and says where;
+# LS_PGPORT is the throwaway cluster's port; LS_CITUS_TARBALL the Citus
+# source; COPT extra compiler flags for the extension (CI: warnings as errors).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/common.sh"
 source "$LS_ROOT/tools/citus.sh"
 cd "$LS_ROOT"
 
-suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit fuzz regress regress-parallel isolation tap citus)
+DEFAULT_SUITES=(unit fuzz regress regress-parallel isolation tap citus)
+SLOW_SUITES=(slow slow-parallel fuzz-slow)
+PARALLEL_PGOPTIONS='-c force_parallel_mode=regress -c max_parallel_workers_per_gather=2'
+
+suites=()
+for arg in "$@"; do
+	case "$arg" in
+		all) suites+=("${DEFAULT_SUITES[@]}" "${SLOW_SUITES[@]}") ;;
+		*) suites+=("$arg") ;;
+	esac
+done
+[ ${#suites[@]} -eq 0 ] && suites=("${DEFAULT_SUITES[@]}")
+
+# A caller's libpq settings would redirect or change the suites' sessions.
+unset PGSERVICE PGOPTIONS PGDATABASE LS_TEST_MODULES
 
 ls_install_packages "${LS_BASE_PACKAGES[@]}" libcmocka-dev libclang-rt-14-dev libipc-run-perl \
 	postgresql-$PG_MAJOR-cron || exit 1
-PGXS_DIR=$(dirname "$(dirname "$("$PG_CONFIG" --pgxs)")")
 ls_build_install || exit 1
 
 work=$(ls_scratch)
-# LS_KEEP=1 keeps the scratch folder (results, diffs, logs) for a look afterwards
-if [ -n "${LS_KEEP:-}" ]; then say "keeping $work"; else trap 'rm -rf "$work"' EXIT; fi
-
-total_passed=0
-total_failed=0
-total_skipped=0
-report=()
-
-# record SUITE PASSED FAILED
-record() {
-	total_passed=$((total_passed + $2))
-	total_failed=$((total_failed + $3))
-	report+=("$(printf '%-18s %4d passed, %d failed' "$1" "$2" "$3")")
+cleanup() {
+	ls_cluster_stop "$work/cluster"
+	# LS_KEEP=1 keeps the scratch folder (results, diffs, logs) for a look afterwards
+	if [ -n "${LS_KEEP:-}" ]; then say "keeping $work"; else rm -rf "$work"; fi
 }
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
-# skip SUITE REASON: a suite that could not run here, counted as one skipped
-skip() {
-	total_skipped=$((total_skipped + 1))
-	report+=("$(printf '%-18s skipped: %s' "$1" "$2")")
-	say "$1 skipped: $2"
-}
+# --- running one suite -----------------------------------------------------
 
-# A copy of the tree the unprivileged user can write results into.
+# Each suite writes what it printed to $work/NAME.log and its counts,
+# "PASSED FAILED SKIPPED SECONDS", to $work/NAME.result.
+
+# tree_copy NAME: a copy of the tree the unprivileged user can write results
+# into: every file git knows of, or would (new ones included), or, outside a
+# git checkout, the tree without build products; either way with the
+# install script built from sql/logscore.sql.
 tree_copy() {
 	local dest=$work/$1
 	mkdir -p "$dest"
-	cp -r Makefile README.md CONTRIBUTING.md docs src test expected sql logscore.control META.json "$dest"/
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		git ls-files -z --cached --others --exclude-standard |
+			while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
+			xargs -0 cp --parents -t "$dest"
+	else
+		tar -c --exclude='*.o' --exclude='*.so' --exclude='*.bc' --exclude=results \
+			--exclude=tmp_check --exclude=output_iso --exclude='regression.*' . | tar -x -C "$dest"
+	fi
+	# and the install script built from sql/logscore.sql, which a test checks
+	cp sql/*.sql "$dest/sql/"
 	[ "$(id -u)" -eq 0 ] && chown -R "$LS_RUN_USER" "$dest"
 	echo "$dest"
 }
 
-run_unit() {
-	local out=$work/unit.log
-	make -s unit >"$out" 2>&1
-	local rc=$?
-	cat "$out"
+# in_copy NAME CMD...: CMD in a fresh copy of the tree, as the unprivileged
+# user, with the cluster's connection settings and PGOPTIONS if set
+in_copy() {
+	local dir
+	dir=$(tree_copy "$1")
+	shift
+	(cd "$dir" && ls_as_user env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER="$PGUSER" \
+		${PGOPTIONS:+PGOPTIONS="$PGOPTIONS"} "$@")
+}
+
+# regress_counts LOG RC: pg_regress's "test NAME ... ok" lines, as
+# "PASSED FAILED 0"; a failed run with no failed test counts one failure.
+regress_counts() {
 	local passed failed
-	passed=$(sed -n 's/.*\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s+=$1} END {print s+0}')
-	failed=$(sed -n 's/.*\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s+=$1} END {print s+0}')
+	passed=$(grep -cE '^(test| ) +[a-z_0-9]+ +\.\.\. ok' "$1")
+	failed=$(grep -cE '\.\.\. FAILED|\.\.\. failed' "$1")
+	[ "$2" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+	echo "$passed $failed 0"
+}
+
+# prove_counts LOG RC: from prove's summary, "PASSED FAILED SKIPPED", a
+# skipped file (plan skip_all) counting as one skipped.
+prove_counts() {
+	local tests failed skipped
+	tests=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' "$1" | tail -n 1)
+	failed=$(sed -n 's/.*Failed: \([0-9]*\)$/\1/p; s/.*Failed \([0-9]*\)\/[0-9]* subtests.*/\1/p' "$1" |
+		awk '{s+=$1} END {print s+0}')
+	skipped=$(grep -cE '\.\. skipped: ' "$1")
+	[ "$2" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+	echo "$((${tests:-0} - failed)) $failed $skipped"
+}
+
+run_unit() {
+	make -s unit 2>&1
+	local rc=$?
+	local passed failed
+	passed=$(grep -h '\[  PASSED  \]' "$log" | sed 's/.*\] \([0-9]*\) test.*/\1/' | awk '{s+=$1} END {print s+0}')
+	failed=$(grep -h '\[  FAILED  \] [0-9]* test' "$log" | sed 's/.*\] \([0-9]*\) test.*/\1/' | awk '{s+=$1} END {print s+0}')
 	[ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
-	record unit "$passed" "$failed"
+	echo "$passed $failed 0" >"$result"
 }
 
-# fuzz_one HARNESS SEEDS MAX_LEN: builds and runs one libFuzzer harness, with a
-# fresh scratch corpus first (libFuzzer writes there) and the seeds second.
-# Succeeds when the harness found nothing.
-fuzz_one() {
-	local harness=$1 seeds=$2 max_len=$3
-	local log=$work/$harness.log corpus
-	corpus=$(mktemp -d "$work/corpus.XXXXXX")
-	if make -s "test/fuzz/$harness" >"$log" 2>&1 &&
-		"./test/fuzz/$harness" -runs="${FUZZ_RUNS:-2000000}" -seed=1 -max_len="$max_len" \
-			"$corpus" "$seeds" >>"$log" 2>&1; then
-		tail -n 2 "$log"
-		return 0
-	fi
-	tail -n 40 "$log"
-	return 1
-}
-
-# Each harness counts as one test.
+# Each harness counts as one test: it passes when libFuzzer finishes its runs.
 run_fuzz() {
-	local passed=0 failed=0
-	if fuzz_one fuzz_parse test/fuzz/corpus 256; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-	fi
-	if fuzz_one fuzz_sketch_decode test/fuzz/corpus_sketch 4096; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-	fi
-	if fuzz_one fuzz_ewm_text test/fuzz/corpus_ewm 256; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-	fi
-	record fuzz "$passed" "$failed"
+	make -s -k fuzz "$@" 2>&1
+	local harnesses passed
+	harnesses=$(ls test/fuzz/fuzz_*.c | wc -l)
+	passed=$(grep -cE '^Done [0-9]+ runs' "$log")
+	echo "$passed $((harnesses - passed)) 0" >"$result"
 }
 
-# run_regress NAME [pg_regress options]: the test/sql suite on a temporary instance.
-run_regress() {
+# run_installcheck NAME TARGET [MAKE ARGUMENTS]: a pg_regress target in a
+# copy of the tree, its own database named after the suite so that suites
+# may share the cluster.
+run_installcheck() {
+	local name=$1 target=$2
+	shift 2
+	in_copy "$name" make -s "$target" CONTRIB_TESTDB="regress_${name//-/_}" \
+		ISOLATION_TESTDB="isolation_${name//-/_}" NO_LOCALE=1 "$@" 2>&1
+	local rc=$?
+	[ "$rc" -ne 0 ] && [ -f "$work/$name/regression.diffs" ] && head -n 200 "$work/$name/regression.diffs"
+	regress_counts "$log" "$rc" >"$result"
+}
+
+# run_prove NAME [MAKE ARGUMENTS]: make prove_installcheck in a copy of the tree
+run_prove() {
 	local name=$1
 	shift
-	local dir
-	make -s test/modules/ls_test_fmgr.so >/dev/null || { record "$name" 0 1; return; }
-	dir=$(tree_copy "$name")
-	local tests
-	tests=$(cd test/sql && ls *.sql | sed 's/\.sql$//' | sort)
-	(cd "$dir" && ls_as_user env LS_TEST_MODULES="$dir/test/modules" "$PGXS_DIR/test/regress/pg_regress" \
-		--temp-instance="$dir/tmp_check" --bindir="$PG_BINDIR" \
-		--inputdir=test --outputdir=. --no-locale --load-extension=logscore "$@" $tests) \
-		>"$work/$name.log" 2>&1
+	in_copy "$name" make -s prove_installcheck PROVE_FLAGS="-j3" "$@" 2>&1
 	local rc=$?
-	cat "$work/$name.log"
-	local passed failed
-	passed=$(grep -cE '^ *test .* \.\.\. ok|^ +[a-z_0-9]+ +\.\.\. ok' "$work/$name.log")
-	failed=$(grep -cE '\.\.\. FAILED|\.\.\. failed' "$work/$name.log")
 	if [ "$rc" -ne 0 ]; then
-		[ -f "$dir/regression.diffs" ] && head -n 200 "$dir/regression.diffs"
-		[ "$failed" -eq 0 ] && failed=1
-	fi
-	record "$name" "$passed" "$failed"
-}
-
-# run_isolation: the test/specs suite on a temporary instance.  Expected
-# outputs are in the top-level expected/, which pg_isolation_regress (like
-# pg_regress) looks in when the output folder is the tree's top.
-run_isolation() {
-	local dir
-	dir=$(tree_copy isolation)
-	local tests
-	tests=$(cd test/specs && ls *.spec | sed 's/\.spec$//' | sort)
-	(cd "$dir" && ls_as_user "$PGXS_DIR/test/isolation/pg_isolation_regress" \
-		--temp-instance="$dir/tmp_check" --bindir="$PG_BINDIR" \
-		--inputdir=test --outputdir=. --no-locale --load-extension=logscore $tests) \
-		>"$work/isolation.log" 2>&1
-	local rc=$?
-	cat "$work/isolation.log"
-	local passed failed
-	passed=$(grep -cE '^ *test .* \.\.\. ok|^ +[a-z_0-9]+ +\.\.\. ok' "$work/isolation.log")
-	failed=$(grep -cE '\.\.\. FAILED|\.\.\. failed' "$work/isolation.log")
-	if [ "$rc" -ne 0 ]; then
-		[ -f "$dir/regression.diffs" ] && head -n 200 "$dir/regression.diffs"
-		[ "$failed" -eq 0 ] && failed=1
-	fi
-	record isolation "$passed" "$failed"
-}
-
-# run_prove NAME FOLDER [NAME=VALUE...]: the TAP tests in test/FOLDER, on a
-# copy of the tree, with prove and the environment given.
-run_prove() {
-	local name=$1 folder=$2
-	shift 2
-	local dir
-	dir=$(tree_copy "$name")
-	(cd "$dir" && ls_as_user env PERL5LIB="$PGXS_DIR/test/perl" TESTDIR="$dir" \
-		PG_REGRESS="$PGXS_DIR/test/regress/pg_regress" LS_SOURCE_DIR="$dir" "$@" \
-		prove -v "test/$folder"/*.pl) >"$work/$name.log" 2>&1
-	local rc=$?
-	grep -vE '^ok ' "$work/$name.log" | tail -n 80
-	local passed failed
-	passed=$(grep -cE '^ *ok [0-9]+' "$work/$name.log")
-	failed=$(grep -cE '^ *not ok [0-9]+' "$work/$name.log")
-	if [ "$rc" -ne 0 ]; then
-		[ "$failed" -eq 0 ] && failed=1
-		for log in "$dir"/tmp_check/log/*; do
-			[ -f "$log" ] && { echo "--- $log"; tail -n 30 "$log"; }
+		for server_log in "$work/$name"/tmp_check/log/*; do
+			[ -f "$server_log" ] && { echo "--- $server_log"; tail -n 30 "$server_log"; }
 		done
 	fi
-	record "$name" "$passed" "$failed"
+	prove_counts "$log" "$rc" >"$result"
 }
 
 # run_citus: test/citus on a coordinator and two workers of a PostgreSQL
 # installation with Citus in it (tools/citus.sh builds it once into a cache).
 run_citus() {
 	if [ -z "$(ls_citus_source)" ]; then
-		skip citus "no Citus source at $LS_CITUS_TARBALL (the suite needs it to build Citus)"
+		echo "no Citus source at $LS_CITUS_TARBALL (the suite needs it to build Citus)"
+		echo "0 0 1" >"$result"
 		return
 	fi
 	local bindir
-	bindir=$(ls_citus_prepare) || { record citus 0 1; return; }
-	make -C "$LS_ROOT" -s install PG_CONFIG="$bindir/pg_config" >/dev/null || { record citus 0 1; return; }
-	run_prove citus citus LS_CITUS_INSTALL="$(dirname "$bindir")"
+	bindir=$(ls_citus_prepare) &&
+		make -s install PG_CONFIG="$bindir/pg_config" >/dev/null ||
+		{ echo "0 1 0" >"$result"; return; }
+	run_prove citus PROVE_TESTS="$(echo test/citus/*.pl)" LS_CITUS_INSTALL="$(dirname "$bindir")"
 }
 
-for suite in "${suites[@]}"; do
-	say "suite: $suite"
-	case "$suite" in
+# run_suite NAME: runs one suite, its output into $work/NAME.log
+run_suite() {
+	local name=$1 t0=$SECONDS
+	local log=$work/$name.log result=$work/$name.result
+	say "suite $name: started"
+	case "$name" in
 		unit) run_unit ;;
 		fuzz) run_fuzz ;;
-		regress) run_regress regress ;;
-		regress-parallel)
-			printf 'force_parallel_mode = regress\nmax_parallel_workers_per_gather = 2\n' >"$work/parallel.conf"
-			chmod a+r "$work/parallel.conf"
-			run_regress regress-parallel --temp-config="$work/parallel.conf"
-			;;
-		isolation) run_isolation ;;
-		tap) run_prove tap t ;;
+		fuzz-slow) run_fuzz FUZZ_RUNS=2000000 ;;
+		regress) run_installcheck regress installcheck ISOLATION= ;;
+		regress-parallel) PGOPTIONS=$PARALLEL_PGOPTIONS run_installcheck regress-parallel installcheck ISOLATION= ;;
+		isolation) run_installcheck isolation installcheck REGRESS= ;;
+		slow) run_installcheck slow installcheck-slow ;;
+		slow-parallel) PGOPTIONS=$PARALLEL_PGOPTIONS run_installcheck slow-parallel installcheck-slow ;;
+		tap) run_prove tap ;;
 		citus) run_citus ;;
-		*) echo "unknown suite: $suite" >&2; record "$suite" 0 1 ;;
+		*) echo "unknown suite: $name"; echo "0 1 0" >"$result" ;;
+	esac >"$log" 2>&1
+	[ -f "$result" ] || echo "0 1 0" >"$result"
+	echo "$(cat "$result") $((SECONDS - t0))" >"$result"
+	say "suite $name: done in $((SECONDS - t0)) s"
+}
+
+# --- the run ---------------------------------------------------------------
+
+t_start=$SECONDS
+mkdir -p "$work/cluster"
+[ "$(id -u)" -eq 0 ] && chown "$LS_RUN_USER" "$work/cluster"
+ls_cluster_start "$work/cluster" || exit 1
+say "cluster on $PGHOST, port $PGPORT"
+
+# tap and citus start first and run alongside; the rest in order
+side=()
+main=()
+for suite in "${suites[@]}"; do
+	case "$suite" in
+		tap | citus) side+=("$suite") ;;
+		*) main+=("$suite") ;;
 	esac
+done
+pids=()
+for suite in "${side[@]}"; do
+	run_suite "$suite" &
+	pids+=($!)
+done
+for suite in "${main[@]}"; do
+	run_suite "$suite"
+done
+for pid in "${pids[@]}"; do
+	wait "$pid"
+done
+
+total_passed=0
+total_failed=0
+total_skipped=0
+report=()
+for suite in "${suites[@]}"; do
+	echo
+	echo "=== $suite"
+	case "$suite" in
+		# prove's "ok" lines say little; the rest of the log says what ran
+		tap | citus) grep -vE '^ok ' "$work/$suite.log" | tail -n 80 ;;
+		*) cat "$work/$suite.log" ;;
+	esac
+	read -r passed failed skipped seconds <"$work/$suite.result"
+	total_passed=$((total_passed + passed))
+	total_failed=$((total_failed + failed))
+	total_skipped=$((total_skipped + skipped))
+	line=$(printf '%-18s %4d passed, %d failed' "$suite" "$passed" "$failed")
+	[ "$skipped" -gt 0 ] && line+=", $skipped skipped"
+	report+=("$(printf '%-50s %4d s' "$line" "$seconds")")
 done
 
 echo
 printf '%s\n' "${report[@]}"
+say "all suites: $((SECONDS - t_start)) s"
 if [ "$total_skipped" -gt 0 ]; then
 	echo "$total_passed passed, $total_failed failed, $total_skipped skipped"
 else
