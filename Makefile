@@ -39,6 +39,14 @@ PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -I$(srcdir)/src
 PG_CFLAGS = -std=gnu99
 
+# make WERROR=1 (CI): warnings are errors.  PostgreSQL's headers are then
+# read as system headers, so that only logscore's code is judged, and an
+# unused parameter is allowed: callbacks have the signature PostgreSQL gives.
+ifdef WERROR
+PG_CFLAGS += -Wall -Wextra -Wno-unused-parameter -Werror
+PG_CPPFLAGS += -isystem $(includedir_server)
+endif
+
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
