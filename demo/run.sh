@@ -39,24 +39,12 @@ INCIDENT_SERVICE=checkout
 INCIDENT_FACTOR=8
 INCIDENT_MINUTES=20
 
-# A libpq service or options from the caller's environment would override the
-# throwaway cluster's connection and settings.
-unset PGSERVICE PGOPTIONS
-
-# Microseconds since epoch; stripping the separator keeps it locale-proof.
-now_us() { echo "${EPOCHREALTIME//[!0-9]/}"; }
-
-elapsed() {
-	local us=$(($(now_us) - $1))
-	printf '%d.%02d s' $((us / 1000000)) $((us % 1000000 / 10000))
-}
-
 demo_t0=$(now_us)
 step_t0=
 
 finish_step() {
 	if [ -n "$step_t0" ]; then
-		printf '    (%s)\n' "$(elapsed "$step_t0")" >&2
+		took "$step_t0" 2
 	fi
 	step_t0=
 }
@@ -67,10 +55,7 @@ step() {
 	step_t0=$(now_us)
 }
 
-# psql talks to the socket directly: root may, and no runuser is needed.
-sql() {
-	"$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -P footer=off "$@"
-}
+sql() { ls_psql -P footer=off "$@"; }
 
 # --- setup ---------------------------------------------------------------
 
@@ -79,31 +64,10 @@ ls_install_packages "${LS_BASE_PACKAGES[@]}" python3-matplotlib
 
 # Without root the install directories are not ours, so a user who has the
 # packages runs against the extension root installed earlier.
-if [ "$(id -u)" -eq 0 ] || [ -w "$("$PG_BINDIR/pg_config" --pkglibdir)" ]; then
-	ls_build_install
-elif [ -f "$("$PG_BINDIR/pg_config" --sharedir)/extension/logscore.control" ]; then
-	say "not root: using the logscore already installed (run as root to rebuild it)"
-else
-	echo "logscore is not installed; run 'bash demo/run.sh' once as root" >&2
-	exit 1
-fi
+ls_build_or_use_installed demo/run.sh
 
 scratch=
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM HUP
-	if [ -n "$scratch" ]; then
-		ls_cluster_stop "$scratch"
-		cd /   # not inside the folder we remove
-		rm -rf "$scratch"
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-# Turn signals into an ordinary exit so the EXIT trap is the one cleanup path.
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+ls_cleanup_on_exit scratch
 
 step "starting a throwaway PostgreSQL $PG_MAJOR cluster"
 scratch=$(ls_scratch)
@@ -491,4 +455,4 @@ SQL
 echo "  wrote $incident_chart"
 
 finish_step
-say "done in $(elapsed "$demo_t0")"
+say "done in $(elapsed "$demo_t0" 2)"

@@ -1,8 +1,11 @@
-# tools/common.sh: what the demo and the test command share.  Sourced, not run.
+# tools/common.sh: what the demo, the benchmark and the test command share.
+# Sourced, not run.
 #
 # Installs Debian packages (as root), builds and installs the extension, and
 # runs PostgreSQL pieces as an unprivileged user, since PostgreSQL refuses to
 # run as root.  Servers listen on a Unix socket in a scratch folder only.
+# Then the small things the demo and the benchmark both need: timing, psql,
+# and cleaning up after themselves.
 
 PG_MAJOR=15
 # PG_CONFIG=/path/to/pg_config selects another PostgreSQL 15 installation (a
@@ -79,6 +82,9 @@ ls_cluster_start() {
 	shift
 	ls_as_user initdb -D "$dir/data" -U postgres --no-sync -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
 		{ cat "$dir/initdb.log" >&2; return 1; }
+	# a libpq service or options from the caller's environment would override
+	# the cluster's connection and settings
+	unset PGSERVICE PGOPTIONS
 	export PGHOST=$dir PGPORT=${LS_PGPORT:-54329} PGUSER=postgres PGDATABASE=postgres
 	local opts="-c listen_addresses='' -c unix_socket_directories='$dir' -p $PGPORT -c fsync=off"
 	local setting
@@ -94,4 +100,70 @@ ls_cluster_stop() {
 	local dir=$1
 	[ -f "$dir/data/postmaster.pid" ] && ls_as_user pg_ctl -D "$dir/data" -m fast -w stop >/dev/null 2>&1
 	return 0
+}
+
+# ls_build_or_use_installed SCRIPT: builds and installs logscore when we may
+# write into the installation (root may); otherwise uses the logscore
+# installed earlier, or fails, telling to run SCRIPT once as root.
+ls_build_or_use_installed() {
+	if [ "$(id -u)" -eq 0 ] || [ -w "$("$PG_BINDIR/pg_config" --pkglibdir)" ]; then
+		ls_build_install
+	elif [ -f "$("$PG_BINDIR/pg_config" --sharedir)/extension/logscore.control" ]; then
+		say "not root: using the logscore already installed (run as root to rebuild it)"
+	else
+		echo "logscore is not installed; run 'bash $1' once as root" >&2
+		return 1
+	fi
+}
+
+# ls_cleanup_on_exit VAR [MESSAGE]: when the script ends, however it ends
+# (signals become an ordinary exit, so the EXIT trap is the one cleanup
+# path), stops the cluster in the folder the variable VAR names, if set, and
+# removes the folder; a failed run then prints MESSAGE with its status.
+ls_cleanup_on_exit() {
+	_ls_cleanup_var=$1
+	_ls_cleanup_message=${2:-}
+	trap _ls_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
+}
+_ls_cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM HUP
+	local dir=${!_ls_cleanup_var:-}
+	if [ -n "$dir" ]; then
+		ls_cluster_stop "$dir"
+		cd /   # not inside the folder we remove
+		rm -rf "$dir"
+	fi
+	[ "$rc" -ne 0 ] && [ -n "$_ls_cleanup_message" ] && echo "$_ls_cleanup_message (exit $rc)" >&2
+	exit "$rc"
+}
+
+# ls_psql ARGS...: psql on the cluster ls_cluster_start started, stopping at
+# the first error.  It talks to the socket directly: root may, and no runuser
+# is needed.
+ls_psql() {
+	"$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 "$@"
+}
+
+# now_us: microseconds since the epoch; stripping the separator keeps it
+# locale-proof.
+now_us() { echo "${EPOCHREALTIME//[!0-9]/}"; }
+
+# elapsed T0 [DECIMALS]: the time since T0 (from now_us), e.g. "3.1 s", with
+# DECIMALS (1 or 2; 1 by default) digits after the point.
+elapsed() {
+	local us=$(($(now_us) - $1))
+	if [ "${2:-1}" -eq 2 ]; then
+		printf '%d.%02d s' $((us / 1000000)) $((us % 1000000 / 10000))
+	else
+		printf '%d.%01d s' $((us / 1000000)) $((us % 1000000 / 100000))
+	fi
+}
+
+# took T0 [DECIMALS]: "    (3.1 s)" on stderr, after what a step printed
+took() {
+	printf '    (%s)\n' "$(elapsed "$@")" >&2
 }

@@ -164,24 +164,16 @@ SERVER_SETTINGS=(
 )
 JIT_ON_SETTINGS='jit = on, jit_above_cost = 0, jit_inline_above_cost = 0, jit_optimize_above_cost = 0'
 
-# A libpq service or options from the caller's environment would override the
-# throwaway cluster's connection and settings; psql's "Time:" must be C's.
-unset PGSERVICE PGOPTIONS
+# psql's "Time:" must be C's.
 export LC_ALL=C
 
 # Debian's Python, the one python3-matplotlib and PL/Python belong to, even
 # when another python3 comes first in PATH.
 PYTHON=/usr/bin/python3
 
-now_us() { echo "${EPOCHREALTIME//[!0-9]/}"; }
-elapsed() {
-	local us=$(($(now_us) - $1))
-	printf '%d.%01d s' $((us / 1000000)) $((us % 1000000 / 100000))
-}
 run_t0=$(now_us)
 
-# psql talks to the socket directly: root may, and no runuser is needed.
-sql() { "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
+sql() { ls_psql "$@"; }
 sql_value() { sql -At -c "$1"; }
 
 label() { # 1000000 -> 1m
@@ -207,13 +199,8 @@ if [ -n "$SKETCH" ] || [ -n "$WINDOW" ]; then
 		exit 1
 	fi
 	say "using the logscore installed (--sketch and --window build nothing)"
-elif [ "$(id -u)" -eq 0 ] || [ -w "$("$PG_BINDIR/pg_config" --pkglibdir)" ]; then
-	ls_build_install
-elif [ -f "$("$PG_BINDIR/pg_config" --sharedir)/extension/logscore.control" ]; then
-	say "not root: using the logscore already installed (run as root to rebuild it)"
 else
-	echo "logscore is not installed; run 'bash test/bench/run.sh' once as root" >&2
-	exit 1
+	ls_build_or_use_installed test/bench/run.sh
 fi
 # Someone may reinstall logscore while we run.  A backend keeps the build it
 # loaded, so a session is consistent when logscore.so is the same before and
@@ -225,21 +212,7 @@ so_mark() { so_marks+=("$1=$(md5sum "$so_file" | cut -d' ' -f1)"); }
 so_mark installed
 
 scratch=
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM HUP
-	if [ -n "$scratch" ]; then
-		ls_cluster_stop "$scratch"
-		cd /
-		rm -rf "$scratch"
-	fi
-	[ "$rc" -ne 0 ] && echo "benchmark FAILED (exit $rc)" >&2
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+ls_cleanup_on_exit scratch "benchmark FAILED"
 
 scratch=$(ls_scratch)
 csv=$scratch/results.csv
@@ -436,7 +409,7 @@ for n in "${SIZES[@]}"; do
 	say "generating events_$(label "$n") ($n rows) ..."
 	generate "events_$(label "$n")" "$n"
 	tables+=("events_$(label "$n")")
-	printf '    (%s)\n' "$(elapsed "$t0")" >&2
+	took "$t0"
 done
 small=events_$(label "$SMALL")
 
@@ -628,7 +601,7 @@ for c in "${configs[@]}"; do
 		} | sql -At | collect jit "$config"
 	fi
 	collect check
-	printf '    (%s)\n' "$(elapsed "$t0")" >&2
+	took "$t0"
 done
 
 # --- the founding programs, outside the database --------------------------
@@ -642,7 +615,7 @@ for ((r = 0; r <= ROUNDS; r++)); do
 	done | collect python "$r"
 done
 collect check
-printf '    (%s)\n' "$(elapsed "$t0")" >&2
+took "$t0"
 
 # --- ingest --------------------------------------------------------------
 
@@ -673,7 +646,7 @@ so_mark ingest-start
 so_mark ingest-end
 collect timing ingest ingest 0 off <"$scratch/ingest.out"
 collect check
-printf '    (%s)\n' "$(elapsed "$t0")" >&2
+took "$t0"
 
 # --- wrap up ---------------------------------------------------------------
 

@@ -45,11 +45,11 @@ day_end=$(sql_value "SELECT date_trunc('minute', now()) - interval '1 minute'")
 t0=$(now_us)
 say "generating $S_T ($S_ROWS rows, the 24 hours up to $day_end) ..."
 generate "$S_T" "$S_ROWS" "timestamptz '$day_end' - interval '24 hours'"
-printf '    (%s)\n' "$(elapsed "$t0")" >&2
+took "$t0"
 t0=$(now_us)
 say "generating events_new ($S_NEW rows, the $((1440 * S_NEW / S_ROWS)) minutes after $day_end) ..."
 SEED=0.43 generate events_new "$S_NEW" "timestamptz '$day_end'" "interval '$((1440 * S_NEW / S_ROWS)) minutes'"
-printf '    (%s)\n' "$(elapsed "$t0")" >&2
+took "$t0"
 
 sql -c "VACUUM ANALYZE $S_T" -c "VACUUM ANALYZE events_new"
 sql_value "SELECT pg_prewarm('$S_T')" >/dev/null
@@ -100,7 +100,7 @@ for workers in 0 1; do
 	} | sql -At >"$scratch/sketch-$config.out"
 	so_mark "sketch-$config-end"
 	collect timing sketch "$config" "$workers" off <"$scratch/sketch-$config.out"
-	printf '    (%s)\n' "$(elapsed "$t0")" >&2
+	took "$t0"
 done
 
 # --- 2. rollup vs refresh -----------------------------------------------------
@@ -156,7 +156,7 @@ meta rollup_window "$(sql_value "SELECT format('%s rows from %s on (of %s; %s of
 meta rollup_window_rows "$(sql_value "SELECT count(*) FROM $S_T WHERE ts >= (SELECT date_bin(bucket, watermark - lateness,
 	timestamptz '2000-01-01 00:00:00+00') FROM logscore_rollups WHERE name = 'public.events_minute')")"
 meta rollup_plan "$(sql_value "EXPLAIN (COSTS OFF) SELECT count(*) FROM $S_T WHERE ts >= now()" | tr '\n' ' ' | sed 's/  */ /g')"
-printf '    (%s)\n' "$(elapsed "$t0")" >&2
+took "$t0"
 
 t0=$(now_us)
 say "rollup vs refresh: 3 candidates, $ROUNDS rounds (and 1 warm-up of the rollup) ..."
@@ -216,7 +216,7 @@ meta rollup_check "$(sql_value "$compare
 	SELECT format('rollup: %s (bucket, service) rows, %s events; view: %s rows, %s events; table: %s events; identical sketches: %s',
 	       (SELECT count(*) FROM r), (SELECT sum(n) FROM r), (SELECT count(*) FROM m), (SELECT sum(n) FROM m),
 	       (SELECT count(*) FROM $S_T), (SELECT count(*) FROM r JOIN m USING (bucket, service) WHERE r.b = m.b))")"
-printf '    (%s)\n' "$(elapsed "$t0")" >&2
+took "$t0"
 
 # --- wrap up ------------------------------------------------------------------
 

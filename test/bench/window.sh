@@ -57,7 +57,7 @@ SQL
 sql_value "SELECT pg_prewarm('$W_T') + pg_prewarm('${W_T}_pkey') + pg_prewarm('a_events') + pg_prewarm('a_events_sorted')" >/dev/null
 meta "data_$W_T" "$(sql_value "SELECT format('%s rows, value from %s to %s, %s', count(*), min(value), max(value),
 	pg_size_pretty(pg_table_size('$W_T'))) FROM $W_T")"
-printf '    (%s)\n' "$(elapsed "$t0")" >&2
+took "$t0"
 
 w_settings() {
 	echo "SET statement_timeout = '30min';"
@@ -126,7 +126,7 @@ for ((r = 0; r <= ROUNDS; r++)); do
 	done
 done
 w_time zscore "${lines[@]}"
-printf '    (%s)\n' "$(elapsed "$t0")" >&2
+took "$t0"
 
 t0=$(now_us)
 say "z-scores: the built-in avg/stddev window at W = ${W_SIZES[*]}, once each (~1 min at 1000) ..."
@@ -135,7 +135,7 @@ for w in "${W_SIZES[@]}"; do
 	lines+=("1 builtin $w")
 done
 w_time builtin "${lines[@]}"
-printf '    (%s)\n' "$(elapsed "$t0")" >&2
+took "$t0"
 
 # w_check KEY PAIRS: compares, untimed, the (a, b) rows PAIRS selects (logscore's
 # z and the built-in's); the meta KEY gets "rows NULL-in-one-only max-diff max-|z|",
@@ -154,7 +154,7 @@ say "z-scores: comparing logscore_zscore with the built-in row by row at W = $w 
 w_check zscore_check "SELECT logscore_zscore(value) OVER (ORDER BY id ROWS BETWEEN $w PRECEDING AND CURRENT ROW) AS a,
        (value - avg(value) OVER w) / nullif(stddev(value) OVER w, 0) AS b
 FROM $W_T WINDOW w AS (ORDER BY id ROWS BETWEEN $w PRECEDING AND 1 PRECEDING)"
-printf '    (%s)\n' "$(elapsed "$t0")" >&2
+took "$t0"
 
 # --- 2. robust z-scores ---------------------------------------------------------
 
@@ -168,7 +168,7 @@ for ((r = 0; r <= ROUNDS; r++)); do
 	lines+=("$r robust ${W_SIZES[-1]} $W_ROBUST_ROWS")
 done
 w_time robust "${lines[@]}"
-printf '    (%s)\n' "$(elapsed "$t0")" >&2
+took "$t0"
 
 t0=$(now_us)
 w=${W_SIZES[-1]}
@@ -181,7 +181,7 @@ JOIN (SELECT id, logscore_robust_zscore(value) OVER (ORDER BY id ROWS BETWEEN $w
 LEFT JOIN LATERAL (
   SELECT percentile_cont('{0.25,0.5,0.75}'::float8[]) WITHIN GROUP (ORDER BY o.value) AS q
   FROM $W_T o WHERE o.id >= e.id - $w AND o.id < e.id HAVING count(*) >= 4) p ON true"
-printf '    (%s)\n' "$(elapsed "$t0")" >&2
+took "$t0"
 
 # --- 3. logscore_anomaly at ingest -----------------------------------------------
 
@@ -196,7 +196,7 @@ for ((r = 0; r <= ROUNDS; r++)); do
 	done
 done
 w_time anomaly "${lines[@]}"
-printf '    (%s)\n' "$(elapsed "$t0")" >&2
+took "$t0"
 
 so_mark window-end
 
