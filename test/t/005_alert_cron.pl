@@ -13,6 +13,7 @@ use Test::More;
 use FindBin;
 use lib $FindBin::RealBin;
 use CronNode;
+CronNode::skip_unless_installed();
 
 my $root = $ENV{LS_SOURCE_DIR} // '.';
 my $readme = slurp_file("$root/docs/anomalies-and-alerts.md");

@@ -8,14 +8,26 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use Test::More;
 
+# skip_unless_installed: skips the whole test (plan skip_all), saying why,
+# where the installation tested, the pg_config first in PATH, has no pg_cron.
+# A test with checks that need no node calls it before them.
+sub skip_unless_installed
+{
+	my ($libdir, $sharedir) = map {
+		my $dir = `pg_config $_`;
+		chomp $dir;
+		$dir
+	} qw(--pkglibdir --sharedir);
+	plan skip_all => "pg_cron is not installed ($libdir/pg_cron.so)"
+	  unless -f "$libdir/pg_cron.so" && -f "$sharedir/extension/pg_cron.control";
+	return;
+}
+
 sub start
 {
 	my ($name) = @_;
+	skip_unless_installed();
 	my $node = PostgreSQL::Test::Cluster->new($name);
-	my $libdir = $node->config_data('--pkglibdir');
-	my $sharedir = $node->config_data('--sharedir');
-	plan skip_all => "pg_cron is not installed ($libdir/pg_cron.so)"
-	  unless -f "$libdir/pg_cron.so" && -f "$sharedir/extension/pg_cron.control";
 	$node->init;
 	$node->append_conf(
 		'postgresql.conf', q{
