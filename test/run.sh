@@ -27,8 +27,8 @@
 #   slow-parallel   the same with the parallel-mode PGOPTIONS
 #   fuzz-slow       make fuzz FUZZ_RUNS=2000000
 #
-# tap and citus run alongside the others (their servers are their own, and
-# much of tap is waiting for pg_cron); the rest run one after the other.
+# Four lanes run side by side, each one suite after another: tap, citus, the
+# core's suites (unit, fuzz, fuzz-slow) and the cluster's (the rest).
 #
 # Environment: PG_CONFIG selects the PostgreSQL installation (tools/common.sh);
 # LS_KEEP=1 keeps the scratch folder (results, diffs, logs) and says where;
@@ -120,8 +120,7 @@ regress_counts() {
 prove_counts() {
 	local tests failed skipped
 	tests=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' "$1" | tail -n 1)
-	failed=$(sed -n 's/.*Failed: \([0-9]*\)$/\1/p; s/.*Failed \([0-9]*\)\/[0-9]* subtests.*/\1/p' "$1" |
-		awk '{s+=$1} END {print s+0}')
+	failed=$(sed -n 's/^Failed \([0-9]*\)\/[0-9]* subtests.*/\1/p' "$1" | awk '{s+=$1} END {print s+0}')
 	skipped=$(grep -cE '\.\. skipped: ' "$1")
 	[ "$2" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
 	echo "$((${tests:-0} - failed)) $failed $skipped"
@@ -163,7 +162,7 @@ run_installcheck() {
 run_prove() {
 	local name=$1
 	shift
-	in_copy "$name" make -s prove_installcheck PROVE_FLAGS="-j3" "$@" 2>&1
+	in_copy "$name" make -s prove_installcheck PROVE_FLAGS="-j3 --timer" "$@" 2>&1
 	local rc=$?
 	if [ "$rc" -ne 0 ]; then
 		for server_log in "$work/$name"/tmp_check/log/*; do
@@ -177,7 +176,7 @@ run_prove() {
 # installation with Citus in it (tools/citus.sh builds it once into a cache).
 run_citus() {
 	if [ -z "$(ls_citus_source)" ]; then
-		echo "no Citus source at $LS_CITUS_TARBALL (the suite needs it to build Citus)"
+		echo "skipped: no Citus source at $LS_CITUS_TARBALL (the suite needs it to build Citus)"
 		echo "0 0 1" >"$result"
 		return
 	fi
@@ -219,22 +218,25 @@ mkdir -p "$work/cluster"
 ls_cluster_start "$work/cluster" || exit 1
 say "cluster on $PGHOST, port $PGPORT"
 
-# tap and citus start first and run alongside; the rest in order
-side=()
-main=()
-for suite in "${suites[@]}"; do
-	case "$suite" in
-		tap | citus) side+=("$suite") ;;
-		*) main+=("$suite") ;;
+# Four lanes run side by side, each its suites in the order asked for: tap
+# (its own servers; much of it is waiting for pg_cron), citus (its own
+# servers), the core's (no server) and the cluster's.
+lane_of() {
+	case "$1" in
+		tap | citus) echo "$1" ;;
+		unit | fuzz | fuzz-slow) echo core ;;
+		*) echo cluster ;;
 	esac
-done
+}
 pids=()
-for suite in "${side[@]}"; do
-	run_suite "$suite" &
+for lane in tap citus core cluster; do
+	mine=()
+	for suite in "${suites[@]}"; do
+		[ "$(lane_of "$suite")" = "$lane" ] && mine+=("$suite")
+	done
+	[ ${#mine[@]} -eq 0 ] && continue
+	(for suite in "${mine[@]}"; do run_suite "$suite"; done) &
 	pids+=($!)
-done
-for suite in "${main[@]}"; do
-	run_suite "$suite"
 done
 for pid in "${pids[@]}"; do
 	wait "$pid"
@@ -259,6 +261,10 @@ for suite in "${suites[@]}"; do
 	line=$(printf '%-18s %4d passed, %d failed' "$suite" "$passed" "$failed")
 	[ "$skipped" -gt 0 ] && line+=", $skipped skipped"
 	report+=("$(printf '%-50s %4d s' "$line" "$seconds")")
+	# and why: a skipped TAP file's or suite's reason
+	while IFS= read -r reason; do
+		report+=("    $reason")
+	done < <(grep -E '^skipped: |\.\. skipped: ' "$work/$suite.log" | sed 's/^\[[0-9:]*\] //')
 done
 
 echo
