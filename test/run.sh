@@ -33,7 +33,7 @@
 # Environment: PG_CONFIG selects the PostgreSQL installation (tools/common.sh);
 # LS_KEEP=1 keeps the scratch folder (results, diffs, logs) and says where;
 # LS_PGPORT is the throwaway cluster's port; LS_CITUS_TARBALL the Citus
-# source; COPT extra compiler flags for the extension (CI: warnings as errors).
+# source; WERROR=1 builds the extension with warnings as errors (.ci/run).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/common.sh"
 source "$LS_ROOT/tools/citus.sh"
