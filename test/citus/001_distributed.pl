@@ -462,10 +462,20 @@ SELECT logscore_rollup_create('failing_r_local', 'failing_local', 'ts', '1.0 / x
 CALL logscore_rollup_run('failing_r');
 CALL logscore_rollup_run('failing_r_local');
 });
-cmp_ok($coord->safe_psql('postgres', q{
+# Whether two shards share an address here depends on the OIDs each worker
+# happened to hand out, so that is only noted; what is checked is that the
+# distributed source's row was set aside by its event time, never by an
+# address, while the local table's was set aside by its address.
+note('shards sharing a (tableoid, ctid) address in this run: ' . $coord->safe_psql('postgres', q{
 SELECT count(*) FROM (SELECT tableoid, ctid FROM failing WHERE ctid = '(0,1)' GROUP BY 1, 2
-                      HAVING count(*) > 1) shared}), '>', 0,
-	'shards of the failing table share a (tableoid, ctid) address');
+                      HAVING count(*) > 1) shared}));
+is($coord->safe_psql('postgres', qq{
+SELECT string_agg(r.name || ': ' || (j.ts = timestamptz '$start' - interval '5 minutes')
+                  || ' ' || (j.source_ctid IS NOT NULL) || ' ' || j.row_count, ', ' ORDER BY r.name)
+FROM logscore_rollup_rejects j JOIN logscore_rollups r ON r.id = j.rollup_id
+WHERE r.name LIKE 'public.failing%'}),
+	'public.failing_r: true false 1, public.failing_r_local: true true 1',
+	'the distributed source\'s failing row is set aside by event time, the local one\'s by address');
 one_node_answer('a rollup that sets a failing row aside, over a distributed source', qq{
 SELECT bucket, service, $sketch_columns FROM (SELECT bucket, service, sketch AS s FROM {failing_r}) q ORDER BY 1, 2});
 is($coord->safe_psql('postgres', q{
