@@ -10,23 +10,23 @@
 #define LOGSCORE_STAGE_SCALAR_H
 
 /* |x| above this overflows x * x */
-#define SQUARE_LIMIT INT64_C(3037000499)
+#define LS_SQUARE_LIMIT INT64_C(3037000499)
 
 /* The sign of the exact result of a * b, for saturation. */
 static inline int
-product_direction(int64_t a, int64_t b)
+ls_product_direction(int64_t a, int64_t b)
 {
 	return ((a < 0) != (b < 0)) ? -1 : 1;
 }
 
 static inline int64_t
-wrapping_mul(int64_t a, int64_t b)
+ls_wrapping_mul(int64_t a, int64_t b)
 {
 	return (int64_t) ((uint64_t) a * (uint64_t) b);
 }
 
 static inline int64_t
-wrapping_add(int64_t a, int64_t b)
+ls_wrapping_add(int64_t a, int64_t b)
 {
 	return (int64_t) ((uint64_t) a + (uint64_t) b);
 }
@@ -37,7 +37,7 @@ ls_scale_scalar(const ls_step *step, int64_t x, int64_t *out)
 	int64_t		k = step->args[0];
 
 	if (__builtin_mul_overflow(x, k, out))
-		return product_direction(x, k);
+		return ls_product_direction(x, k);
 	return 0;
 }
 
@@ -72,7 +72,7 @@ ls_clamp_scalar(const ls_step *step, int64_t x, int64_t *out)
 }
 
 static inline int64_t
-floor_div(int64_t x, int64_t w)
+ls_floor_div(int64_t x, int64_t w)
 {
 	int64_t		q = x / w;
 
@@ -83,12 +83,12 @@ floor_div(int64_t x, int64_t w)
 static inline int
 ls_bucket_scalar(const ls_step *step, int64_t x, int64_t *out)
 {
-	*out = floor_div(x, step->args[0]);
+	*out = ls_floor_div(x, step->args[0]);
 	return 0;
 }
 
 static inline int64_t
-floor_log2(int64_t x)
+ls_floor_log2(int64_t x)
 {
 	return x >= 1 ? 63 - __builtin_clzll((unsigned long long) x) : -1;
 }
@@ -97,12 +97,12 @@ static inline int
 ls_log2_scalar(const ls_step *step, int64_t x, int64_t *out)
 {
 	(void) step;
-	*out = floor_log2(x);
+	*out = ls_floor_log2(x);
 	return 0;
 }
 
 static inline bool
-divisible(const ls_step *step, int64_t x)
+ls_divisible(const ls_step *step, int64_t x)
 {
 	uint64_t	u = x < 0 ? 0 - (uint64_t) x : (uint64_t) x;
 	uint64_t	q = u * step->inverse;
@@ -116,7 +116,7 @@ ls_modsquare_scalar(const ls_step *step, int64_t x, int64_t *out)
 {
 	int64_t		c = step->args[1];
 
-	if (divisible(step, x))
+	if (ls_divisible(step, x))
 		return __builtin_mul_overflow(x, x, out) ? 1 : 0;
 	if (__builtin_add_overflow(x, c, out))
 		return c < 0 ? -1 : 1;

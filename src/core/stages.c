@@ -66,7 +66,7 @@ scale_batch(const ls_step *step, int64_t *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 	{
 		overflow |= (v[i] < lo) | (v[i] > hi);
-		v[i] = wrapping_mul(v[i], k);
+		v[i] = ls_wrapping_mul(v[i], k);
 	}
 	return overflow;
 }
@@ -90,7 +90,7 @@ shift_batch(const ls_step *step, int64_t *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 	{
 		overflow |= (v[i] < lo) | (v[i] > hi);
-		v[i] = wrapping_add(v[i], c);
+		v[i] = ls_wrapping_add(v[i], c);
 	}
 	return overflow;
 }
@@ -154,7 +154,7 @@ bucket_batch(const ls_step *step, int64_t *v, size_t n)
 	int64_t		w = step->args[0];
 
 	for (size_t i = 0; i < n; i++)
-		v[i] = floor_div(v[i], w);
+		v[i] = ls_floor_div(v[i], w);
 	return false;
 }
 
@@ -165,7 +165,7 @@ log2_batch(const ls_step *step, int64_t *v, size_t n)
 {
 	(void) step;
 	for (size_t i = 0; i < n; i++)
-		v[i] = floor_log2(v[i]);
+		v[i] = ls_floor_log2(v[i]);
 	return false;
 }
 
@@ -218,12 +218,12 @@ modsquare_batch(const ls_step *step, int64_t *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 	{
 		int64_t		x = v[i];
-		bool		d = divisible(step, x);
-		bool		square_overflow = (x > SQUARE_LIMIT) | (x < -SQUARE_LIMIT);
+		bool		d = ls_divisible(step, x);
+		bool		square_overflow = (x > LS_SQUARE_LIMIT) | (x < -LS_SQUARE_LIMIT);
 		bool		shift_overflow = (x < lo) | (x > hi);
 
 		overflow |= d ? square_overflow : shift_overflow;
-		v[i] = d ? wrapping_mul(x, x) : wrapping_add(x, c);
+		v[i] = d ? ls_wrapping_mul(x, x) : ls_wrapping_add(x, c);
 	}
 	return overflow;
 }
@@ -238,8 +238,8 @@ square_batch(const ls_step *step, int64_t *v, size_t n)
 	(void) step;
 	for (size_t i = 0; i < n; i++)
 	{
-		overflow |= (v[i] > SQUARE_LIMIT) | (v[i] < -SQUARE_LIMIT);
-		v[i] = wrapping_mul(v[i], v[i]);
+		overflow |= (v[i] > LS_SQUARE_LIMIT) | (v[i] < -LS_SQUARE_LIMIT);
+		v[i] = ls_wrapping_mul(v[i], v[i]);
 	}
 	return overflow;
 }
