@@ -137,6 +137,7 @@ extern MemoryContext logscore_aggregate_states(MemoryContext aggcontext);
 extern ExpandedSketch *logscore_sketch_new(double alpha, MemoryContext context);
 extern ExpandedSketch *logscore_sketch_writable(Datum d, MemoryContext aggcontext,
 												MemoryContext states);
+extern ExpandedSketch *logscore_sketch_copy(Datum d, MemoryContext context);
 extern const ls_sketch *logscore_sketch_read(Datum d, ls_sketch *scratch);
 extern bool logscore_sketch_is_expanded(Datum d);
 extern Datum logscore_sketch_flat(const ls_sketch *s);

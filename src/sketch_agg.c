@@ -19,18 +19,6 @@
 PG_FUNCTION_INFO_V1(logscore_sketch_add);
 PG_FUNCTION_INFO_V1(logscore_sketch_combine);
 
-/* A new expanded sketch holding what d holds, in context. */
-static ExpandedSketch *
-sketch_copy(Datum d, MemoryContext context)
-{
-	ls_sketch	scratch;
-	const ls_sketch *source = logscore_sketch_read(d, &scratch);
-	ExpandedSketch *es = logscore_sketch_new(source->alpha, context);
-
-	logscore_check_sketch(ls_sketch_merge(&es->sketch, source));
-	return es;
-}
-
 static Datum
 sketch_result(ExpandedSketch *es, bool in_aggregate)
 {
@@ -96,7 +84,7 @@ logscore_sketch_add(PG_FUNCTION_ARGS)
 		if (in_aggregate)
 			es = logscore_sketch_writable(PG_GETARG_DATUM(0), aggcontext, states);
 		else
-			es = sketch_copy(PG_GETARG_DATUM(0), states);
+			es = logscore_sketch_copy(PG_GETARG_DATUM(0), states);
 		if (PG_NARGS() > 2 && alpha != es->sketch.alpha)
 		{
 			/* an accuracy out of range is that error on any row */
@@ -150,12 +138,12 @@ logscore_sketch_combine(PG_FUNCTION_ARGS)
 
 	/* the other state may belong to another group: always copy it */
 	if (PG_ARGISNULL(0))
-		PG_RETURN_DATUM(sketch_result(sketch_copy(PG_GETARG_DATUM(1), states), in_aggregate));
+		PG_RETURN_DATUM(sketch_result(logscore_sketch_copy(PG_GETARG_DATUM(1), states), in_aggregate));
 
 	if (in_aggregate)
 		es = logscore_sketch_writable(PG_GETARG_DATUM(0), aggcontext, states);
 	else
-		es = sketch_copy(PG_GETARG_DATUM(0), states);
+		es = logscore_sketch_copy(PG_GETARG_DATUM(0), states);
 	other = logscore_sketch_read(PG_GETARG_DATUM(1), &scratch);
 	if (other->alpha != es->sketch.alpha && combines_sketch_with_accuracy(fcinfo))
 		report_accuracy_mismatch(es->sketch.alpha, other->alpha);

@@ -19,6 +19,7 @@
 
 static Size sketch_get_flat_size(ExpandedObjectHeader *eohptr);
 static void sketch_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
+static void decode_stored(Datum d, ls_sketch *s, const ls_allocator *allocator);
 
 static const ExpandedObjectMethods sketch_methods = {
 	sketch_get_flat_size,
@@ -136,20 +137,52 @@ logscore_sketch_is_expanded(Datum d)
 ExpandedSketch *
 logscore_sketch_writable(Datum d, MemoryContext aggcontext, MemoryContext states)
 {
-	ExpandedSketch *es;
-	const ls_sketch *source;
-	ls_sketch	scratch;
-
 	if (VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d)))
 	{
-		es = (ExpandedSketch *) DatumGetEOHP(d);
+		ExpandedSketch *es = (ExpandedSketch *) DatumGetEOHP(d);
+
 		if (MemoryContextGetParent(es->hdr.eoh_context) == aggcontext)
 			return es;
 	}
-	source = logscore_sketch_read(d, &scratch);
-	es = logscore_sketch_new(source->alpha, states);
-	logscore_check_sketch(ls_sketch_merge(&es->sketch, source));
+	return logscore_sketch_copy(d, states);
+}
+
+/*
+ * A new expanded sketch in context holding what d holds.  A flat sketch is
+ * decoded once, straight into the new sketch's memory, rather than decoded
+ * into scratch memory and merged into an empty sketch; an expanded one is
+ * merged into an empty sketch, which copies it exactly.
+ */
+ExpandedSketch *
+logscore_sketch_copy(Datum d, MemoryContext context)
+{
+	ExpandedSketch *es;
+
+	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
+	{
+		const ls_sketch *source = &((ExpandedSketch *) DatumGetEOHP(d))->sketch;
+
+		es = logscore_sketch_new(source->alpha, context);
+		logscore_check_sketch(ls_sketch_merge(&es->sketch, source));
+		return es;
+	}
+	es = MemoryContextAllocZero(context, sizeof(ExpandedSketch));
+	EOH_init_header(&es->hdr, &sketch_methods, context);
+	logscore_allocator_init(&es->allocator, context);
+	decode_stored(d, &es->sketch, &es->allocator);
 	return es;
+}
+
+/* Decodes the flat sketch d into *s, whose arrays allocator allocates. */
+static void
+decode_stored(Datum d, ls_sketch *s, const ls_allocator *allocator)
+{
+	struct varlena *flat = PG_DETOAST_DATUM_PACKED(d);
+	ls_error	err;
+
+	if (ls_sketch_decode(s, (const uint8_t *) VARDATA_ANY(flat), VARSIZE_ANY_EXHDR(flat),
+						 allocator, &err) != LS_SKETCH_OK)
+		logscore_report_input_error(&err, LS_INPUT_STORED, "logscore_sketch");
 }
 
 /*
@@ -159,19 +192,14 @@ logscore_sketch_writable(Datum d, MemoryContext aggcontext, MemoryContext states
 const ls_sketch *
 logscore_sketch_read(Datum d, ls_sketch *scratch)
 {
-	struct varlena *flat;
 	ls_allocator *allocator;
-	ls_error	err;
 
 	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
 		return &((ExpandedSketch *) DatumGetEOHP(d))->sketch;
 
-	flat = PG_DETOAST_DATUM(d);
 	allocator = palloc(sizeof(ls_allocator));
 	logscore_allocator_init(allocator, CurrentMemoryContext);
-	if (ls_sketch_decode(scratch, (const uint8_t *) VARDATA(flat), VARSIZE(flat) - VARHDRSZ,
-						 allocator, &err) != LS_SKETCH_OK)
-		logscore_report_input_error(&err, LS_INPUT_STORED, "logscore_sketch");
+	decode_stored(d, scratch, allocator);
 	return scratch;
 }
 
