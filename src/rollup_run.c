@@ -369,7 +369,8 @@ find_rejects(RunState *st)
  * The same rows summed in another order (another plan, other shards) give
  * a sum that differs in its last bits, and comparing the bytes would
  * rewrite such a row at every run.  An extension not yet updated to 0.5.0
- * has no logscore_same_distribution, and compares the bytes.
+ * has no logscore_same_distribution (nor =), and compares the bytes send()
+ * gives, which are the stored bytes, not decoded.
  */
 static const char *
 same_sketch_test(const char *ext)

@@ -192,14 +192,36 @@ logscore_sketch_summary(PG_FUNCTION_ARGS)
 /*
  * logscore_same_distribution(a, b): what a rollup asks before it rewrites a
  * stored sketch.  Sums are left out (see ls_sketch_same_distribution).
+ *
+ * Two stored sketches with the same bytes are the same sketch (a stored
+ * value is the canonical encoding, see logscore_sketch_recv), so they are
+ * not decoded; that is the common case of a rollup run, where most buckets
+ * it aggregates again have not changed.  Otherwise both are decoded and
+ * compared without their sums.
  */
 Datum
 logscore_same_distribution(PG_FUNCTION_ARGS)
 {
+	Datum		a_datum = PG_GETARG_DATUM(0);
+	Datum		b_datum = PG_GETARG_DATUM(1);
 	ls_sketch	a_scratch;
 	ls_sketch	b_scratch;
-	const ls_sketch *a = logscore_sketch_read(PG_GETARG_DATUM(0), &a_scratch);
-	const ls_sketch *b = logscore_sketch_read(PG_GETARG_DATUM(1), &b_scratch);
+	const ls_sketch *a;
+	const ls_sketch *b;
 
+	if (!logscore_sketch_is_expanded(a_datum) && !logscore_sketch_is_expanded(b_datum))
+	{
+		struct varlena *a_flat = PG_DETOAST_DATUM_PACKED(a_datum);
+		struct varlena *b_flat = PG_DETOAST_DATUM_PACKED(b_datum);
+
+		if (VARSIZE_ANY_EXHDR(a_flat) == VARSIZE_ANY_EXHDR(b_flat) &&
+			memcmp(VARDATA_ANY(a_flat), VARDATA_ANY(b_flat), VARSIZE_ANY_EXHDR(a_flat)) == 0)
+			PG_RETURN_BOOL(true);
+		/* detoasted once: the decoding below reads these */
+		a_datum = PointerGetDatum(a_flat);
+		b_datum = PointerGetDatum(b_flat);
+	}
+	a = logscore_sketch_read(a_datum, &a_scratch);
+	b = logscore_sketch_read(b_datum, &b_scratch);
 	PG_RETURN_BOOL(ls_sketch_same_distribution(a, b));
 }
