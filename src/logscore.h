@@ -132,8 +132,6 @@ typedef struct ExpandedSketch
 	ls_sketch	sketch;
 } ExpandedSketch;
 
-extern void logscore_allocator_init(ls_allocator *allocator, MemoryContext context);
-extern MemoryContext logscore_aggregate_states(MemoryContext aggcontext);
 extern ExpandedSketch *logscore_sketch_new(double alpha, MemoryContext context);
 extern ExpandedSketch *logscore_sketch_writable(Datum d, MemoryContext aggcontext,
 												MemoryContext states);
@@ -144,6 +142,10 @@ extern Datum logscore_sketch_flat(const ls_sketch *s);
 
 /* report.c: raises the error a sketch status stands for, unless it is OK */
 extern void logscore_check_sketch(ls_sketch_status status);
+
+/* aggregate_memory.c */
+extern void logscore_allocator_init(ls_allocator *allocator, MemoryContext context);
+extern MemoryContext logscore_aggregate_states(MemoryContext aggcontext);
 
 /*
  * ewm_type.c: a logscore_ewm value.  Fixed size, so an aggregate changes its

@@ -27,6 +27,15 @@ sketch_result(ExpandedSketch *es, bool in_aggregate)
 	return logscore_sketch_flat(&es->sketch);
 }
 
+/* The error of an accuracy out of range, whichever row asks for it. */
+static void
+check_alpha(double alpha)
+{
+	/* written so that NaN fails too, as in ls_sketch_init */
+	if (!(alpha >= LS_SKETCH_MIN_ALPHA && alpha <= LS_SKETCH_MAX_ALPHA))
+		logscore_check_sketch(LS_SKETCH_BAD_ALPHA);
+}
+
 /*
  * The error of a logscore_sketch(value, accuracy) whose rows ask for two
  * accuracies.  Serially a row meets a state of another accuracy; under a
@@ -78,7 +87,10 @@ logscore_sketch_add(PG_FUNCTION_ARGS)
 		alpha = PG_GETARG_FLOAT8(2);
 
 	if (PG_ARGISNULL(0))
+	{
+		check_alpha(alpha);
 		es = logscore_sketch_new(alpha, states);
+	}
 	else
 	{
 		if (in_aggregate)
@@ -88,8 +100,7 @@ logscore_sketch_add(PG_FUNCTION_ARGS)
 		if (PG_NARGS() > 2 && alpha != es->sketch.alpha)
 		{
 			/* an accuracy out of range is that error on any row */
-			if (!(alpha >= LS_SKETCH_MIN_ALPHA && alpha <= LS_SKETCH_MAX_ALPHA))
-				logscore_check_sketch(LS_SKETCH_BAD_ALPHA);
+			check_alpha(alpha);
 			report_accuracy_mismatch(es->sketch.alpha, alpha);
 		}
 	}

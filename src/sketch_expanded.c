@@ -27,91 +27,10 @@ static const ExpandedObjectMethods sketch_methods = {
 };
 
 /*
- * Huge allocations: the window scores keep every row of a GROUP BY, and a
- * few hundred million rows are more than 1 GB, which should fail, if it
- * fails, as out of memory rather than as an invalid request size.
+ * A new, empty expanded sketch whose memory is context's.  The caller has
+ * checked alpha (it comes from a valid sketch, or from an argument checked
+ * where the error can name it).
  */
-static void *
-context_alloc(void *context, size_t size)
-{
-	return MemoryContextAllocExtended((MemoryContext) context, size, MCXT_ALLOC_HUGE);
-}
-
-static void
-context_release(void *context, void *pointer)
-{
-	pfree(pointer);
-}
-
-void
-logscore_allocator_init(ls_allocator *allocator, MemoryContext context)
-{
-	allocator->alloc = context_alloc;
-	allocator->release = context_release;
-	allocator->context = context;
-}
-
-/*
- * All sketches an aggregate keeps in one aggregate context share one memory
- * context, a child of it.  One context per group would be simpler, but hash
- * aggregation measures its memory across every child context each time it
- * adds a group, which made many small groups quadratic (100 times slower at
- * 67,000 groups).
- *
- * The shared context is found by its aggregate context, in a list of the
- * backend's live ones (grouping sets and nested aggregates have several; the
- * list is short).  Each entry lives in its aggregate context and leaves the
- * list when that context is reset or deleted, so nothing here outlives what
- * it describes.  Not fn_extra: a caller may build a fresh FmgrInfo, in a
- * short-lived context, for every row (Citus's worker_partial_agg and
- * coord_combine_agg do), and a reset callback kept in that memory would be
- * left dangling in the aggregate context's callback list.
- */
-typedef struct AggregateStates
-{
-	MemoryContext aggcontext;
-	MemoryContext states;
-	MemoryContextCallback on_reset;
-	struct AggregateStates *next;
-} AggregateStates;
-
-static AggregateStates *live_states = NULL;
-
-static void
-forget_states(void *arg)
-{
-	AggregateStates **link;
-
-	for (link = &live_states; *link != NULL; link = &(*link)->next)
-		if (*link == (AggregateStates *) arg)
-		{
-			*link = (*link)->next;
-			return;
-		}
-}
-
-MemoryContext
-logscore_aggregate_states(MemoryContext aggcontext)
-{
-	AggregateStates *entry;
-
-	for (entry = live_states; entry != NULL; entry = entry->next)
-		if (entry->aggcontext == aggcontext)
-			return entry->states;
-
-	entry = MemoryContextAllocZero(aggcontext, sizeof(AggregateStates));
-	entry->aggcontext = aggcontext;
-	entry->states = AllocSetContextCreate(aggcontext, "logscore_sketch states",
-										  ALLOCSET_DEFAULT_SIZES);
-	entry->on_reset.func = forget_states;
-	entry->on_reset.arg = entry;
-	MemoryContextRegisterResetCallback(aggcontext, &entry->on_reset);
-	entry->next = live_states;
-	live_states = entry;
-	return entry->states;
-}
-
-/* A new, empty expanded sketch whose memory is context's. */
 ExpandedSketch *
 logscore_sketch_new(double alpha, MemoryContext context)
 {
