@@ -49,6 +49,17 @@ logscore_allocator_init(ls_allocator *allocator, MemoryContext context)
  * short-lived context, for every row (Citus's worker_partial_agg and
  * coord_combine_agg do), and a reset callback kept in that memory would be
  * left dangling in the aggregate context's callback list.
+ *
+ * This depends on an invariant of the transition functions (sketch_agg.c):
+ * given a read-write expanded state, a transition returns that very object,
+ * changed in place, never another one.  The executor keeps a returned
+ * read-write object as the state, without a copy, when its context's parent
+ * is the aggregate context, which the shared context's is; but when a
+ * transition returns anything other than the read-write state it was given,
+ * the executor frees that old state with DeleteExpandedObject, which deletes
+ * the object's memory context: here the shared one, and with it the state
+ * of every group.  (nodeAgg.c's ExecAggTransReparent and nodeWindowAgg.c do
+ * this; one context per group would have made it harmless.)
  */
 typedef struct AggregateStates
 {

@@ -19,12 +19,27 @@
 PG_FUNCTION_INFO_V1(logscore_sketch_add);
 PG_FUNCTION_INFO_V1(logscore_sketch_combine);
 
+/*
+ * What a transition returns: in an aggregate, es as a read-write expanded
+ * object; called as a plain function, a flat value.
+ *
+ * Invariant: when a transition is given a read-write expanded state, es is
+ * that same object (logscore_sketch_writable returns it).  Every sketch
+ * state of an aggregate lives in one shared memory context, and the
+ * executor deletes the memory context of a read-write state that a
+ * transition did not return, which would free every group's state at once
+ * (aggregate_memory.c explains).  Every return path of both transitions
+ * comes through here, or returns its first argument unchanged.
+ */
 static Datum
-sketch_result(ExpandedSketch *es, bool in_aggregate)
+sketch_result(FunctionCallInfo fcinfo, ExpandedSketch *es, bool in_aggregate)
 {
-	if (in_aggregate)
-		return EOHPGetRWDatum(&es->hdr);
-	return logscore_sketch_flat(&es->sketch);
+	if (!in_aggregate)
+		return logscore_sketch_flat(&es->sketch);
+	Assert(PG_ARGISNULL(0) ||
+		   !VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(PG_GETARG_DATUM(0))) ||
+		   DatumGetEOHP(PG_GETARG_DATUM(0)) == &es->hdr);
+	return EOHPGetRWDatum(&es->hdr);
 }
 
 /* The error of an accuracy out of range, whichever row asks for it. */
@@ -106,7 +121,7 @@ logscore_sketch_add(PG_FUNCTION_ARGS)
 	}
 
 	logscore_check_sketch(ls_sketch_add(&es->sketch, PG_GETARG_FLOAT8(1)));
-	PG_RETURN_DATUM(sketch_result(es, in_aggregate));
+	PG_RETURN_DATUM(sketch_result(fcinfo, es, in_aggregate));
 }
 
 /*
@@ -149,7 +164,8 @@ logscore_sketch_combine(PG_FUNCTION_ARGS)
 
 	/* the other state may belong to another group: always copy it */
 	if (PG_ARGISNULL(0))
-		PG_RETURN_DATUM(sketch_result(logscore_sketch_copy(PG_GETARG_DATUM(1), states), in_aggregate));
+		PG_RETURN_DATUM(sketch_result(fcinfo, logscore_sketch_copy(PG_GETARG_DATUM(1), states),
+									  in_aggregate));
 
 	if (in_aggregate)
 		es = logscore_sketch_writable(PG_GETARG_DATUM(0), aggcontext, states);
@@ -159,5 +175,5 @@ logscore_sketch_combine(PG_FUNCTION_ARGS)
 	if (other->alpha != es->sketch.alpha && combines_sketch_with_accuracy(fcinfo))
 		report_accuracy_mismatch(es->sketch.alpha, other->alpha);
 	logscore_check_sketch(ls_sketch_merge(&es->sketch, other));
-	PG_RETURN_DATUM(sketch_result(es, in_aggregate));
+	PG_RETURN_DATUM(sketch_result(fcinfo, es, in_aggregate));
 }

@@ -51,7 +51,9 @@ logscore_sketch_is_expanded(Datum d)
 /*
  * A sketch an aggregate may change: d itself when it is a read-write
  * expanded sketch kept under aggcontext (the state from the previous row),
- * otherwise a new expanded copy in states.
+ * otherwise a new expanded copy in states.  Returning d itself is what the
+ * shared states context relies on (see aggregate_memory.c): a transition
+ * must give back the read-write state it was given.
  */
 ExpandedSketch *
 logscore_sketch_writable(Datum d, MemoryContext aggcontext, MemoryContext states)
