@@ -3,11 +3,13 @@
  *	  = and hashing for logscore_sketch and logscore_ewm, on their canonical
  *	  bytes, so that DISTINCT, UNION, GROUP BY and hash joins work on them.
  *
- * Every stored value of either type was written by its encoder (input,
- * receive and aggregates all decode, check and encode again), so two values
- * are equal exactly when their bytes are: the same accuracy, counts,
- * extremes and buckets, and the same float sums to the bit.  Sketches equal
- * but for the last bits of a sum are what logscore_same_distribution is for.
+ * Every stored value of either type is what its encoder writes: input,
+ * receive and the aggregates encode what they have checked, except that a
+ * sketch's receive keeps the bytes it got once decoding has shown them to be
+ * the encoder's own.  So two values are equal exactly when their bytes are:
+ * the same accuracy, counts, extremes and buckets, and the same float sums
+ * to the bit.  Sketches equal but for the last bits of a sum are what
+ * logscore_same_distribution is for.
  */
 #include "postgres.h"
 
