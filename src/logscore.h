@@ -14,6 +14,18 @@
 #include "core/sketch.h"
 #include "utils/expandeddatum.h"
 
+/*
+ * Marks a function that does not return, written before its declaration.
+ * PostgreSQL 18 replaced pg_attribute_noreturn() with the prefix pg_noreturn
+ * (C11's _Noreturn), which 15 to 17 lack; the older macro's GCC attribute
+ * reads as well before a declaration as after it.
+ */
+#if PG_VERSION_NUM >= 180000
+#define ls_noreturn pg_noreturn
+#else
+#define ls_noreturn pg_attribute_noreturn()
+#endif
+
 /* settings.c */
 extern int	logscore_on_overflow;
 extern PGDLLIMPORT const ls_pipeline *logscore_pipeline_compiled;
@@ -45,14 +57,14 @@ typedef enum LogscoreSetting
 	 LS_SETTING_BIT(LS_SETTING_ALERT_ENTER_AFTER) | LS_SETTING_BIT(LS_SETTING_ALERT_EXIT_AFTER))
 
 extern PGDLLIMPORT uint32 logscore_settings_rejected;
-extern void logscore_report_rejected_setting(uint32 settings) pg_attribute_noreturn();
+ls_noreturn extern void logscore_report_rejected_setting(uint32 settings);
 
 /* setting_forms.c: every bit set in a backend Citus opened on a worker */
 extern PGDLLIMPORT uint32 logscore_settings_remote;
 extern void LogscoreSettingFormsInit(void);
 extern void logscore_setting_forms_refresh(void);
 extern void logscore_setting_forms_changed(void);
-extern void logscore_report_remote_setting(void) pg_attribute_noreturn();
+ls_noreturn extern void logscore_report_remote_setting(void);
 
 static inline void
 logscore_check_settings(uint32 settings)
@@ -113,13 +125,13 @@ typedef enum LogscoreInput
 } LogscoreInput;
 
 extern int	logscore_errcode(const ls_error *err);
-extern void logscore_report_error(const ls_error *err) pg_attribute_noreturn();
-extern void logscore_report_input_error(const ls_error *err, LogscoreInput input,
-										const char *type_name) pg_attribute_noreturn();
-extern void logscore_report_parse_error(const char *text, size_t len,
-										const ls_error *err) pg_attribute_noreturn();
-extern void logscore_report_overflow(const ls_pipeline *p, const ls_fault *fault,
-									 bool setting_applies, int element) pg_attribute_noreturn();
+ls_noreturn extern void logscore_report_error(const ls_error *err);
+ls_noreturn extern void logscore_report_input_error(const ls_error *err, LogscoreInput input,
+													const char *type_name);
+ls_noreturn extern void logscore_report_parse_error(const char *text, size_t len,
+													const ls_error *err);
+ls_noreturn extern void logscore_report_overflow(const ls_pipeline *p, const ls_fault *fault,
+												 bool setting_applies, int element);
 extern int	logscore_error_character(const char *text, const ls_error *err);
 extern char *logscore_error_detail(const char *text, const ls_error *err);
 extern MemoryContext logscore_aggregate_context(FunctionCallInfo fcinfo, const char *function);

@@ -43,8 +43,8 @@ logscore_errcode(const ls_error *err)
  * after prefix (when not NULL), and detail (the core's own when NULL) and
  * the core's hint when they are not empty.  An internal error is elog's.
  */
-static void raise_error(const ls_error *err, int sqlerrcode, const char *prefix,
-						const char *detail) pg_attribute_noreturn();
+ls_noreturn static void raise_error(const ls_error *err, int sqlerrcode,
+									const char *prefix, const char *detail);
 
 static void
 raise_error(const ls_error *err, int sqlerrcode, const char *prefix,

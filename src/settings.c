@@ -76,14 +76,26 @@ static RejectedValue rejected[LS_NSETTINGS];
 
 static ExecutorRun_hook_type previous_executor_run = NULL;
 
+/*
+ * PostgreSQL 18 dropped ExecutorRun's execute_once (the executor now tracks
+ * whether a plan ran before itself); the hook passes it on where it exists.
+ */
+#if PG_VERSION_NUM >= 180000
+#define EXECUTE_ONCE_PARAM
+#define EXECUTE_ONCE_ARG
+#else
+#define EXECUTE_ONCE_PARAM , bool execute_once
+#define EXECUTE_ONCE_ARG , execute_once
+#endif
+
 static void
-run_executor(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
-			 bool execute_once)
+run_executor(QueryDesc *queryDesc, ScanDirection direction,
+			 uint64 count EXECUTE_ONCE_PARAM)
 {
 	if (previous_executor_run)
-		previous_executor_run(queryDesc, direction, count, execute_once);
+		previous_executor_run(queryDesc, direction, count EXECUTE_ONCE_ARG);
 	else
-		standard_ExecutorRun(queryDesc, direction, count, execute_once);
+		standard_ExecutorRun(queryDesc, direction, count EXECUTE_ONCE_ARG);
 }
 
 static void
@@ -183,8 +195,16 @@ check_pipeline(char **newval, void **extra, GucSource source)
 		return false;
 	}
 
-	/* GUC extras are released with free(), so they come from malloc() */
+	/*
+	 * PostgreSQL releases a GUC extra with free() before 16 and with
+	 * guc_free() (a pfree in its own context) since, so the extra comes from
+	 * the matching allocator; guc_malloc(LOG) returns NULL when out of memory.
+	 */
+#if PG_VERSION_NUM >= 160000
+	copy = guc_malloc(LOG, sizeof(ls_pipeline));
+#else
 	copy = malloc(sizeof(ls_pipeline));
+#endif
 	if (copy == NULL)
 	{
 		GUC_check_errcode(ERRCODE_OUT_OF_MEMORY);
@@ -281,8 +301,8 @@ logscore_report_rejected_setting(uint32 settings)
  * put back afterwards, since the plan may be a cached one.
  */
 static void
-executor_run(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
-			 bool execute_once)
+executor_run(QueryDesc *queryDesc, ScanDirection direction,
+			 uint64 count EXECUTE_ONCE_PARAM)
 {
 	PlannedStmt *stmt = queryDesc->plannedstmt;
 	bool		parallel = stmt->parallelModeNeeded;
@@ -290,13 +310,13 @@ executor_run(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
 	logscore_setting_forms_refresh();
 	if (likely(logscore_settings_rejected == 0) || !parallel)
 	{
-		run_executor(queryDesc, direction, count, execute_once);
+		run_executor(queryDesc, direction, count EXECUTE_ONCE_ARG);
 		return;
 	}
 	stmt->parallelModeNeeded = false;
 	PG_TRY();
 	{
-		run_executor(queryDesc, direction, count, execute_once);
+		run_executor(queryDesc, direction, count EXECUTE_ONCE_ARG);
 	}
 	PG_FINALLY();
 	{
