@@ -160,7 +160,12 @@ entry_from_tuple(HeapTuple tuple, TupleDesc desc)
 static void
 name_condition(const char *given, StringInfo where, Datum *value)
 {
+#if PG_VERSION_NUM >= 160000
+	/* no soft-error context: a malformed name raises, as before 16 */
+	List	   *parts = stringToQualifiedNameList(given, NULL);
+#else
 	List	   *parts = stringToQualifiedNameList(given);
+#endif
 
 	if (list_length(parts) == 2)
 	{
@@ -413,7 +418,12 @@ rollup_known_rejects(const RollupEntry *entry, TimestampTz lower)
 static void
 require_owner(Oid relid, const char *what)
 {
+	/* PostgreSQL 16 folded pg_class_ownercheck into object_ownercheck */
+#if PG_VERSION_NUM >= 160000
+	if (!object_ownercheck(RelationRelationId, relid, GetUserId()))
+#else
 	if (!pg_class_ownercheck(relid, GetUserId()))
+#endif
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("must be owner of %s %s", what, get_rel_name(relid))));

@@ -53,7 +53,8 @@ enum
 	P_TO,						/* timestamptz: its last */
 	P_TABLE,					/* oid: a probe's row */
 	P_CTID,						/* tid */
-	P_NEW,						/* timestamptz: the previous run's watermark */
+	P_WATERMARK,				/* timestamptz: the previous run's watermark (not
+								 * P_NEW, which 18's headers define) */
 	P_COUNT
 };
 
@@ -415,7 +416,7 @@ count_statement(RunState *st)
 	return psprintf("SELECT pg_catalog.count(*) FILTER (WHERE NOT %s),\n"
 					"       pg_catalog.count(*) FILTER (WHERE %s AND i.%s OPERATOR(pg_catalog.>=) $%d)\n"
 					"FROM %s i WHERE i.%s OPERATOR(pg_catalog.>=) $%d%s",
-					st->null_group, st->null_group, st->time_column, P_NEW + 1,
+					st->null_group, st->null_group, st->time_column, P_WATERMARK + 1,
 					st->input, st->time_column, P_LOWER + 1, exclusions(st));
 }
 
@@ -450,7 +451,7 @@ upsert_statement(RunState *st, bool careful)
 					"       (SELECT coalesce(pg_catalog.sum(n) FILTER (WHERE NOT null_group), 0)::pg_catalog.int8 FROM logscore_rollup_agg),\n"
 					"       (SELECT coalesce(pg_catalog.sum(new_n) FILTER (WHERE null_group), 0)::pg_catalog.int8 FROM logscore_rollup_agg)",
 					P_BUCKET + 1, st->time_column, P_ORIGIN + 1, st->group_select,
-					st->ext, st->null_group, st->time_column, P_NEW + 1,
+					st->ext, st->null_group, st->time_column, P_WATERMARK + 1,
 					st->input, st->time_column, P_LOWER + 1, careful ? exclusions(st) : "",
 					st->group_select,
 					st->target, st->group_names, st->group_names, keep, st->group_names,
@@ -583,7 +584,7 @@ prepare(RunState *st)
 	st->types[P_TO] = TIMESTAMPTZOID;
 	st->types[P_TABLE] = OIDOID;
 	st->types[P_CTID] = TIDOID;
-	st->types[P_NEW] = TIMESTAMPTZOID;
+	st->types[P_WATERMARK] = TIMESTAMPTZOID;
 	/* a parameter is null until set: parallel plans serialise all of them */
 	memset(st->nulls, 'n', sizeof(st->nulls));
 	for (int i = 0; i < P_COUNT; i++)
@@ -592,7 +593,7 @@ prepare(RunState *st)
 	origin = 0;
 	st->values[P_BUCKET] = IntervalPGetDatum(e->bucket);
 	st->values[P_ORIGIN] = TimestampTzGetDatum(origin);
-	st->nulls[P_BUCKET] = st->nulls[P_ORIGIN] = st->nulls[P_LOWER] = st->nulls[P_NEW] = ' ';
+	st->nulls[P_BUCKET] = st->nulls[P_ORIGIN] = st->nulls[P_LOWER] = st->nulls[P_WATERMARK] = ' ';
 	if (e->has_watermark)
 		st->values[P_LOWER] =
 			DirectFunctionCall3(timestamptz_bin, IntervalPGetDatum(e->bucket),
@@ -608,7 +609,7 @@ prepare(RunState *st)
 		st->values[P_LOWER] = TimestampTzGetDatum(lower);
 	}
 	/* null-group rows are counted once: those the previous run did not see */
-	st->values[P_NEW] = e->has_watermark ? TimestampTzGetDatum(e->watermark) : st->values[P_LOWER];
+	st->values[P_WATERMARK] = e->has_watermark ? TimestampTzGetDatum(e->watermark) : st->values[P_LOWER];
 	st->known = rollup_known_rejects(e, DatumGetTimestampTz(st->values[P_LOWER]));
 	set_exclusion_params(st);
 }
