@@ -16,6 +16,9 @@
 
 #include "executor/executor.h"
 #include "utils/guc.h"
+#if PG_VERSION_NUM >= 160000
+#include "utils/guc_tables.h"
+#endif
 
 #include "logscore.h"
 
@@ -141,8 +144,26 @@ take_early_values(LogscoreSetting setting, EarlyValues *early)
 	early->current = early->reset = NULL;
 	if ((GetConfigOptionFlags(name, true) & GUC_CUSTOM_PLACEHOLDER) == 0)
 		return;
+#if PG_VERSION_NUM >= 160000
+	{
+		/*
+		 * Since 16 GetConfigOption and GetConfigOptionResetString answer ""
+		 * for a value the placeholder does not have (a SET LOCAL that ended,
+		 * say), which would then be refused as set to "".  So the
+		 * placeholder, always a string setting, is read directly.
+		 */
+		struct config_string *placeholder;
+
+		placeholder = (struct config_string *) find_option(name, false, true, ERROR);
+		if (placeholder == NULL)
+			return;
+		early->current = copy_value(*placeholder->variable);
+		early->reset = copy_value(placeholder->reset_val);
+	}
+#else
 	early->current = copy_value(GetConfigOption(name, true, false));
 	early->reset = copy_value(GetConfigOptionResetString(name));
+#endif
 }
 
 /*
