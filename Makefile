@@ -59,6 +59,17 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 SRC_HEADERS = $(wildcard src/*.h src/core/*.h)
 $(OBJS) $(OBJS:.o=.bc): $(SRC_HEADERS)
 
+# Nor which PostgreSQL an object was compiled for: built for 18, it would be
+# linked, unchanged, for 15 and fail to load.  .pg_build names the server
+# (its version and headers), rewritten only when that changes, so a build for
+# another PostgreSQL starts afresh.
+PG_BUILD_ID := $(shell $(PG_CONFIG) --version) $(includedir_server)
+.pg_build: FORCE
+	@[ "$$(cat $@ 2>/dev/null)" = '$(PG_BUILD_ID)' ] || echo '$(PG_BUILD_ID)' >$@
+.PHONY: FORCE
+FORCE:
+$(OBJS) $(OBJS:.o=.bc) test/modules/ls_test_fmgr.so: .pg_build
+
 # --- the tests that need a server (see the list at the top) ---
 
 .PHONY: installcheck-slow prove_installcheck
@@ -82,9 +93,13 @@ test/unit/run_unit: $(CORE_SRCS) $(CORE_HEADERS) $(wildcard test/unit/*.c test/u
 unit: test/unit/run_unit
 	./test/unit/run_unit
 
-# libFuzzer needs clang: the one PGXS found for the JIT's bitcode.  The core
+# libFuzzer needs clang: the one PGXS found for the JIT's bitcode, or, for a
+# server built without LLVM (which names none), Debian's clang-14.  The core
 # is compiled once, instrumented for the fuzzer (fuzzer-no-link), and linked
 # into every harness.
+ifeq ($(strip $(CLANG)),)
+CLANG = clang-14
+endif
 FUZZ_HARNESSES = $(patsubst test/fuzz/%.c,%,$(wildcard test/fuzz/fuzz_*.c))
 FUZZ_RUNS ?= 200000
 FUZZ_CFLAGS = -g -O1 -Isrc -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -112,7 +127,7 @@ run-fuzz_%: test/fuzz/fuzz_%
 	status=$$?; rm -rf "$$scratch"; exit $$status
 
 EXTRA_CLEAN = test/modules/ls_test_fmgr.so test/unit/run_unit $(addprefix test/fuzz/,$(FUZZ_HARNESSES)) test/fuzz/core/ \
-	test/bench/core_bench tmp_check/
+	test/bench/core_bench tmp_check/ .pg_build
 
 # --- a test-only server module: the regression suite loads it by path ---
 
