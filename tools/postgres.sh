@@ -37,8 +37,6 @@ ls_pg_prepare() {
 		return 1
 	fi
 	local tarball=$LS_PG18_TARBALL
-	[ -f "$tarball" ] || { echo "no PostgreSQL $LS_PG18_VERSION source at $tarball" >&2; return 1; }
-	[ -f "$LS_PG_CRON_TARBALL" ] || { echo "no pg_cron source at $LS_PG_CRON_TARBALL" >&2; return 1; }
 	local key
 	key=$(printf '%s %s %s %s' "$LS_PG18_SHA256" "${LS_PG_CONFIGURE_FLAGS[*]}" "${LS_PG_CONTRIB[*]}" \
 		"$LS_PG_CRON_SHA256" |
@@ -49,6 +47,8 @@ ls_pg_prepare() {
 		echo "$prefix/bin"
 		return 0
 	fi
+	[ -f "$tarball" ] || { echo "no PostgreSQL $LS_PG18_VERSION source at $tarball" >&2; return 1; }
+	[ -f "$LS_PG_CRON_TARBALL" ] || { echo "no pg_cron source at $LS_PG_CRON_TARBALL" >&2; return 1; }
 	echo "$LS_PG18_SHA256  $tarball" | sha256sum -c --quiet - >&2 ||
 		{ echo "$tarball: checksum mismatch" >&2; return 1; }
 	echo "$LS_PG_CRON_SHA256  $LS_PG_CRON_TARBALL" | sha256sum -c --quiet - >&2 ||
