@@ -8,19 +8,33 @@
 #   bash test/run.sh              the default suites (about 3 minutes)
 #   bash test/run.sh all          the default suites and the slow ones
 #   bash test/run.sh regress tap  only the suites named
+#   bash test/run.sh --pg 18      the default suites on PostgreSQL 18, which
+#                                 tools/postgres.sh builds once into a cache
+#   bash test/run.sh --pg 15 all --pg 18
+#                                 a matrix (what CI runs): each --pg VERSION
+#                                 takes the suites named after it (the
+#                                 default ones when none), one version after
+#                                 the other, then each version's suites'
+#                                 lines and summary, and the total
+#
+# --pg 15 is Debian's PostgreSQL 15, or the one PG_CONFIG names when that is
+# a 15; --pg 18 is PostgreSQL 18.6 built from the vendored source.  Without
+# --pg, PG_CONFIG's (Debian's 15 by default).
 #
 # Suite             what runs it (server suites in a copy of the tree, as the
 #                   unprivileged user, against the throwaway cluster)
 #   unit            make unit                 the core's C tests
 #   fuzz            make fuzz                 libFuzzer, 200,000 runs a harness
 #   regress         make installcheck         test/sql (REGRESS only)
-#   regress-parallel  the same with PGOPTIONS force_parallel_mode=regress,
+#   regress-parallel  the same with PGOPTIONS force_parallel_mode=regress
+#                   (debug_parallel_query since 16),
 #                   max_parallel_workers_per_gather=2
 #   isolation       make installcheck         test/specs (ISOLATION only)
 #   tap             make prove_installcheck   test/t, three files at a time
 #   citus           make prove_installcheck PROVE_TESTS=test/citus/*.pl, on
 #                   a PostgreSQL with Citus built once into a cache from the
-#                   vendored source (tools/citus.sh); skipped where it is absent
+#                   vendored source (tools/citus.sh); skipped where it is
+#                   absent, and on 18, which Citus 13.2.2 does not support
 # The slow suites, not in the default (CI runs them: `all`):
 #   slow            make installcheck-slow    test/slow: the differential test
 #                   at full strength
@@ -33,30 +47,120 @@
 # Environment: PG_CONFIG selects the PostgreSQL installation (tools/common.sh);
 # LS_KEEP=1 keeps the scratch folder (results, diffs, logs) and says where;
 # LS_PGPORT is the throwaway cluster's port; LS_CITUS_TARBALL the Citus
-# source; WERROR=1 builds the extension with warnings as errors (.ci/run).
+# source; LS_PG18_TARBALL and LS_PG_CRON_TARBALL PostgreSQL 18's and
+# pg_cron's (tools/postgres.sh); LS_CACHE the cache the built servers are
+# kept in; WERROR=1 builds the extension with warnings as errors (.ci/run).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/common.sh"
 source "$LS_ROOT/tools/citus.sh"
+source "$LS_ROOT/tools/postgres.sh"
 cd "$LS_ROOT"
 
 DEFAULT_SUITES=(unit fuzz regress regress-parallel isolation tap citus)
 SLOW_SUITES=(slow slow-parallel fuzz-slow)
-PARALLEL_PGOPTIONS='-c force_parallel_mode=regress -c max_parallel_workers_per_gather=2'
+
+# The arguments as groups: a --pg VERSION starts one, and the suites after it
+# are its own; suites before any --pg are PG_CONFIG's (version "").
+group_versions=("")
+group_suites=("")
+while [ $# -gt 0 ]; do
+	case "$1" in
+		--pg | --pg=*)
+			if [ "$1" = --pg ]; then
+				[ $# -ge 2 ] || { echo "--pg needs a version (15 or 18)" >&2; exit 2; }
+				version=$2
+				shift
+			else
+				version=${1#--pg=}
+			fi
+			# what came before the first --pg, if nothing, is no group
+			if [ ${#group_versions[@]} -eq 1 ] && [ -z "${group_versions[0]}" ] &&
+				[ -z "${group_suites[0]}" ]; then
+				group_versions=()
+				group_suites=()
+			fi
+			group_versions+=("$version")
+			group_suites+=("")
+			;;
+		*) group_suites[-1]+=" $1" ;;
+	esac
+	shift
+done
+
+# A matrix: this script once for each version, one after the other, and then
+# each version's suites and summary line and the total.
+if [ ${#group_versions[@]} -gt 1 ]; then
+	matrix=$(mktemp -d "${TMPDIR:-/tmp}/logscore-matrix.XXXXXX")
+	trap 'rm -rf "$matrix"' EXIT
+	t_start=$SECONDS
+	for i in "${!group_versions[@]}"; do
+		version=${group_versions[$i]}
+		# shellcheck disable=SC2086 # the group's suites, split
+		LS_REPORT=$matrix/$i bash "$0" ${version:+--pg "$version"} ${group_suites[$i]}
+	done
+	echo
+	total_passed=0
+	total_failed=0
+	total_skipped=0
+	for i in "${!group_versions[@]}"; do
+		version=${group_versions[$i]:-PG_CONFIG}
+		[ -s "$matrix/$i" ] || echo "PostgreSQL $version: did not run: 0 passed, 1 failed" >"$matrix/$i"
+		cat "$matrix/$i"
+		summary=$(tail -n 1 "$matrix/$i")
+		read -r passed failed skipped < <(echo "$summary" |
+			sed -E 's/^.*: ([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?$/\1 \2 \4/')
+		total_passed=$((total_passed + ${passed:-0}))
+		total_failed=$((total_failed + ${failed:-1}))
+		total_skipped=$((total_skipped + ${skipped:-0}))
+	done
+	echo
+	say "the matrix: $((SECONDS - t_start)) s"
+	if [ "$total_skipped" -gt 0 ]; then
+		echo "$total_passed passed, $total_failed failed, $total_skipped skipped"
+	else
+		echo "$total_passed passed, $total_failed failed"
+	fi
+	[ "$total_failed" -eq 0 ]
+	exit
+fi
+
+# One version: its server.
+case "${group_versions[0]}" in
+	"") ;;
+	15) [ "$PG_MAJOR" = 15 ] || ls_use_pg_config "" ;;
+	18)
+		bindir=$(ls_pg_prepare 18) || exit 1
+		ls_use_pg_config "$bindir/pg_config"
+		;;
+	*) echo "--pg ${group_versions[0]}: test/run.sh tests PostgreSQL 15 and 18" >&2; exit 2 ;;
+esac
+say "testing on $("$PG_CONFIG" --version) ($PG_CONFIG)"
 
 suites=()
-for arg in "$@"; do
+for arg in ${group_suites[0]}; do
 	case "$arg" in
 		all) suites+=("${DEFAULT_SUITES[@]}" "${SLOW_SUITES[@]}") ;;
+		default) suites+=("${DEFAULT_SUITES[@]}") ;;
 		*) suites+=("$arg") ;;
 	esac
 done
 [ ${#suites[@]} -eq 0 ] && suites=("${DEFAULT_SUITES[@]}")
 
+# PostgreSQL 16 renamed force_parallel_mode debug_parallel_query.
+if [ "$PG_MAJOR" -ge 16 ]; then
+	PARALLEL_PGOPTIONS='-c debug_parallel_query=regress -c max_parallel_workers_per_gather=2'
+else
+	PARALLEL_PGOPTIONS='-c force_parallel_mode=regress -c max_parallel_workers_per_gather=2'
+fi
+
 # A caller's libpq settings would redirect or change the suites' sessions.
 unset PGSERVICE PGOPTIONS PGDATABASE LS_TEST_MODULES
 
-ls_install_packages "${LS_BASE_PACKAGES[@]}" libcmocka-dev libclang-rt-14-dev libipc-run-perl \
-	postgresql-$PG_MAJOR-cron || exit 1
+# pg_cron for the TAP tests: Debian's for its 15; a server built from source
+# has it built in (tools/postgres.sh).  clang-14 is libFuzzer's.
+extra_packages=(libcmocka-dev clang-14 libclang-rt-14-dev libipc-run-perl)
+[ "$PG_MAJOR" = 15 ] && extra_packages+=(postgresql-$PG_MAJOR-cron)
+ls_install_packages "${LS_BASE_PACKAGES[@]}" "${extra_packages[@]}" || exit 1
 ls_build_install || exit 1
 
 work=$(ls_scratch)
@@ -105,12 +209,13 @@ in_copy() {
 		${PGOPTIONS:+PGOPTIONS="$PGOPTIONS"} "$@")
 }
 
-# regress_counts LOG RC: pg_regress's "test NAME ... ok" lines, as
+# regress_counts LOG RC: pg_regress's "test NAME ... ok" lines (15), or its
+# TAP lines "ok N - NAME" and "not ok N - NAME" (16 and later), as
 # "PASSED FAILED 0"; a failed run with no failed test counts one failure.
 regress_counts() {
 	local passed failed
-	passed=$(grep -cE '^(test| ) +[a-z_0-9]+ +\.\.\. ok' "$1")
-	failed=$(grep -cE '\.\.\. FAILED|\.\.\. failed' "$1")
+	passed=$(grep -cE '^(test| ) +[a-z_0-9]+ +\.\.\. ok|^ok +[0-9]+ +[-+] +[a-z_0-9]+ ' "$1")
+	failed=$(grep -cE '\.\.\. FAILED|\.\.\. failed|^not ok +[0-9]+ +[-+] ' "$1")
 	[ "$2" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
 	echo "$passed $failed 0"
 }
@@ -175,6 +280,15 @@ run_prove() {
 # run_citus: test/citus on a coordinator and two workers of a PostgreSQL
 # installation with Citus in it (tools/citus.sh builds it once into a cache).
 run_citus() {
+	if [ "$PG_MAJOR" -ge 18 ]; then
+		echo "skipped: Citus $LS_CITUS_VERSION does not support PostgreSQL $PG_MAJOR"
+		echo "0 0 1" >"$result"
+		return
+	elif [ "$PG_MAJOR" != 15 ]; then
+		echo "skipped: tools/citus.sh builds Citus for Debian's PostgreSQL 15 only"
+		echo "0 0 1" >"$result"
+		return
+	fi
 	if [ -z "$(ls_citus_source)" ]; then
 		echo "skipped: no Citus source at $LS_CITUS_TARBALL (the suite needs it to build Citus)"
 		echo "0 0 1" >"$result"
@@ -267,12 +381,20 @@ for suite in "${suites[@]}"; do
 	done < <(grep -E '^skipped: |\.\. skipped: ' "$work/$suite.log" | sed 's/^\[[0-9:]*\] //')
 done
 
+if [ "$total_skipped" -gt 0 ]; then
+	summary="$total_passed passed, $total_failed failed, $total_skipped skipped"
+else
+	summary="$total_passed passed, $total_failed failed"
+fi
 echo
 printf '%s\n' "${report[@]}"
-say "all suites: $((SECONDS - t_start)) s"
-if [ "$total_skipped" -gt 0 ]; then
-	echo "$total_passed passed, $total_failed failed, $total_skipped skipped"
-else
-	echo "$total_passed passed, $total_failed failed"
+say "all suites on PostgreSQL $PG_MAJOR: $((SECONDS - t_start)) s"
+echo "$summary"
+# for a matrix (above): the suites' lines and the version's summary
+if [ -n "${LS_REPORT:-}" ]; then
+	{
+		printf '%s\n' "${report[@]}"
+		echo "PostgreSQL $("$PG_CONFIG" --version | awk '{print $2}'): $summary"
+	} >"$LS_REPORT"
 fi
 [ "$total_failed" -eq 0 ]

@@ -7,17 +7,33 @@
 # Then the small things the demo and the benchmark both need: timing, psql,
 # and cleaning up after themselves.
 
-PG_MAJOR=15
-# PG_CONFIG=/path/to/pg_config selects another PostgreSQL 15 installation (a
-# relocated copy, say, so that two checkouts can be tested side by side);
-# by default, Debian's.
-if [ -n "${PG_CONFIG:-}" ]; then
-	PG_BINDIR=$("$PG_CONFIG" --bindir)
-else
-	PG_CONFIG=pg_config
-	PG_BINDIR=/usr/lib/postgresql/$PG_MAJOR/bin
-fi
-export PG_CONFIG
+# PG_CONFIG=/path/to/pg_config selects the PostgreSQL installation: another
+# PostgreSQL 15 (a relocated copy, say, so that two checkouts can be tested
+# side by side) or another major version (tools/postgres.sh builds 18); by
+# default, Debian's 15.  ls_use_pg_config sets PG_CONFIG, PG_BINDIR and
+# PG_MAJOR (the major version, which pg_config reports) from it.
+ls_use_pg_config() {
+	if [ -n "${1:-}" ]; then
+		PG_CONFIG=$1
+		PG_BINDIR=$("$PG_CONFIG" --bindir)
+		PG_MAJOR=$("$PG_CONFIG" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
+	else
+		# Debian's, which may not be installed yet: ls_install_packages
+		# installs it from LS_BASE_PACKAGES
+		PG_CONFIG=pg_config
+		PG_MAJOR=15
+		PG_BINDIR=/usr/lib/postgresql/$PG_MAJOR/bin
+	fi
+	export PG_CONFIG
+	# The packages every build and server needs.  Debian 12 packages
+	# PostgreSQL 15 only; another major version brings its own server and
+	# headers (tools/postgres.sh), and is built without LLVM, so no bitcode.
+	LS_BASE_PACKAGES=(build-essential)
+	[ "$PG_MAJOR" = 15 ] &&
+		LS_BASE_PACKAGES+=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR clang-14 llvm-14-dev)
+	return 0
+}
+ls_use_pg_config "${PG_CONFIG:-}"
 LS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # The unprivileged account servers and tests run as when we are root.
@@ -43,10 +59,6 @@ ls_install_packages() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 		"${missing[@]}" >/dev/null
 }
-
-# The packages every build and server needs.
-LS_BASE_PACKAGES=(build-essential postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
-	clang-14 llvm-14-dev)
 
 # ls_build_install: compiles the extension and installs it into PostgreSQL.
 ls_build_install() {
