@@ -20,7 +20,7 @@ EXPLAIN (COSTS OFF) SELECT sum(logscore(value)) FROM parallel_events;
 EXPLAIN (COSTS OFF) SELECT id, logscore(value, 'seed') FROM parallel_events WHERE logscore(value) > 1000;
 
 -- the workers really start
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF)
 SELECT sum(logscore(value)) FROM parallel_events;
 
 -- what plain SQL computes for two pipelines, to compare with

@@ -31,7 +31,9 @@ SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
-SET force_parallel_mode = on;
+-- force_parallel_mode, named debug_parallel_query since PostgreSQL 16
+SELECT set_config(name, 'on', false) AS parallel_mode FROM pg_settings
+WHERE name IN ('force_parallel_mode', 'debug_parallel_query');
 EXPLAIN (COSTS OFF) SELECT sum(logscore(value)) FROM before_load_events;
 SELECT sum(logscore(value)) FROM before_load_events;
 \echo :LAST_ERROR_SQLSTATE
@@ -41,7 +43,7 @@ EXPLAIN (COSTS OFF) SELECT logscore(3);
 SELECT logscore(3);
 \echo :LAST_ERROR_SQLSTATE
 -- other queries still run, in the leader alone
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF)
 SELECT count(*) FROM before_load_events;
 SELECT count(*), sum(value) FROM before_load_events;
 
@@ -57,10 +59,11 @@ SET logscore.alert_critical = 5;
 SELECT logscore_severity(4), logscore_alert_state(z) FROM (VALUES (4.0::float8)) v(z);
 -- and with none refused, the workers run again
 SELECT sum(logscore(value)) = sum(value * value) AS squares FROM before_load_events;
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF)
 SELECT sum(logscore(value)) FROM before_load_events;
 
-RESET force_parallel_mode;
+SELECT set_config(name, reset_val, false) IS NOT NULL AS parallel_mode_reset FROM pg_settings
+WHERE name IN ('force_parallel_mode', 'debug_parallel_query');
 RESET max_parallel_workers_per_gather;
 RESET min_parallel_table_scan_size;
 RESET parallel_tuple_cost;

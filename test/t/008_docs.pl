@@ -279,6 +279,8 @@ LEFT JOIN pg_opclass oc ON d.classid = 'pg_opclass'::regclass AND oc.oid = d.obj
 LEFT JOIN pg_opfamily of ON d.classid = 'pg_opfamily'::regclass AND of.oid = d.objid
 WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'logscore')
+  -- a type's array type, a member too since PostgreSQL 16, is named with it
+  AND NOT coalesce(t.typcategory = 'A' AND t.typelem <> 0, false)
 ORDER BY 1}))
 {
 	my ($class, $name, $args, $desc) = split /\|/, $row, 4;
