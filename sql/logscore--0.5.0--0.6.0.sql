@@ -11,203 +11,65 @@
 UPDATE pg_catalog.pg_type SET typispreferred = true
 WHERE oid OPERATOR(pg_catalog.=) '@extschema@.logscore_sketch'::pg_catalog.regtype;
 
--- every argument gets a name.  CREATE OR REPLACE may name an unnamed
--- parameter (it may not rename a named one, and none is renamed); each
--- definition is otherwise the one 0.5.0 made, so the functions keep their
--- OIDs, comments, grants and the objects that depend on them
-
-CREATE OR REPLACE FUNCTION logscore_sketch_in(input cstring) RETURNS logscore_sketch
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_sketch_out(sketch logscore_sketch) RETURNS cstring
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_sketch_recv(buf internal) RETURNS logscore_sketch
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_sketch_send(sketch logscore_sketch) RETURNS bytea
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_sketch_add(sketch logscore_sketch, value double precision)
-RETURNS logscore_sketch
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_sketch_add(sketch logscore_sketch, value double precision, accuracy double precision)
-RETURNS logscore_sketch
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_sketch_combine(a logscore_sketch, b logscore_sketch)
-RETURNS logscore_sketch
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-
-CREATE OR REPLACE AGGREGATE logscore_sketch(value double precision) (
-  SFUNC = logscore_sketch_add,
-  STYPE = logscore_sketch,
-  COMBINEFUNC = logscore_sketch_combine,
-  PARALLEL = SAFE
-);
-
-CREATE OR REPLACE AGGREGATE logscore_sketch(value double precision, accuracy double precision) (
-  SFUNC = logscore_sketch_add,
-  STYPE = logscore_sketch,
-  COMBINEFUNC = logscore_sketch_combine,
-  PARALLEL = SAFE
-);
-
-CREATE OR REPLACE AGGREGATE logscore_merge(sketch logscore_sketch) (
-  SFUNC = logscore_sketch_combine,
-  STYPE = logscore_sketch,
-  COMBINEFUNC = logscore_sketch_combine,
-  PARALLEL = SAFE
-);
-
-CREATE OR REPLACE FUNCTION logscore_quantile(sketch logscore_sketch, fraction double precision) RETURNS double precision
-AS 'MODULE_PATHNAME', 'logscore_sketch_quantile' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_quantiles(sketch logscore_sketch, fractions double precision[]) RETURNS double precision[]
-AS 'MODULE_PATHNAME', 'logscore_sketch_quantiles' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_rank(sketch logscore_sketch, value double precision) RETURNS double precision
-AS 'MODULE_PATHNAME', 'logscore_sketch_rank' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_count(sketch logscore_sketch) RETURNS bigint
-AS 'MODULE_PATHNAME', 'logscore_sketch_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_sum(sketch logscore_sketch) RETURNS double precision
-AS 'MODULE_PATHNAME', 'logscore_sketch_sum' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_mean(sketch logscore_sketch) RETURNS double precision
-AS 'MODULE_PATHNAME', 'logscore_sketch_mean' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_stddev(sketch logscore_sketch) RETURNS double precision
-AS 'MODULE_PATHNAME', 'logscore_sketch_stddev' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_min(sketch logscore_sketch) RETURNS double precision
-AS 'MODULE_PATHNAME', 'logscore_sketch_min' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_max(sketch logscore_sketch) RETURNS double precision
-AS 'MODULE_PATHNAME', 'logscore_sketch_max' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_summary(sketch logscore_sketch,
-  OUT count bigint, OUT mean double precision, OUT stddev double precision,
-  OUT min double precision, OUT p50 double precision, OUT p90 double precision,
-  OUT p95 double precision, OUT p99 double precision, OUT max double precision)
-AS 'MODULE_PATHNAME', 'logscore_sketch_summary' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_alert_state_step(state internal, z double precision)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'logscore_alert_state_setting_step'
-LANGUAGE C STABLE PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_alert_state_step(state internal, z double precision, warning double precision,
-                                          critical double precision, clear double precision,
-                                          enter_after integer, exit_after integer)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'logscore_alert_state_explicit_step'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_alert_state_final(state internal)
-RETURNS logscore_level
-AS 'MODULE_PATHNAME', 'logscore_alert_state_final'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_ewm_in(input cstring) RETURNS logscore_ewm
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_ewm_out(ewm logscore_ewm) RETURNS cstring
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_ewm_recv(buf internal) RETURNS logscore_ewm
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_ewm_send(ewm logscore_ewm) RETURNS bytea
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_ewm_add(ewm logscore_ewm, value double precision, ts timestamp with time zone,
-                                 half_life interval)
-RETURNS logscore_ewm
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_ewm_combine(a logscore_ewm, b logscore_ewm)
-RETURNS logscore_ewm
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-
-CREATE OR REPLACE AGGREGATE logscore_merge(ewm logscore_ewm) (
-  SFUNC = logscore_ewm_combine,
-  STYPE = logscore_ewm,
-  COMBINEFUNC = logscore_ewm_combine,
-  PARALLEL = SAFE
-);
-
-CREATE OR REPLACE FUNCTION logscore_sketch_hash(sketch logscore_sketch) RETURNS integer
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_sketch_hash_extended(sketch logscore_sketch, seed bigint) RETURNS bigint
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_ewm_hash(ewm logscore_ewm) RETURNS integer
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_ewm_hash_extended(ewm logscore_ewm, seed bigint) RETURNS bigint
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_ewm_mean(ewm logscore_ewm) RETURNS double precision
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_ewm_stddev(ewm logscore_ewm) RETURNS double precision
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_ewm_zscore(ewm logscore_ewm, value double precision) RETURNS double precision
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_ewm_count(ewm logscore_ewm) RETURNS bigint
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_zscore_add(state internal, value double precision) RETURNS internal
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_zscore_moving_add(state internal, value double precision) RETURNS internal
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_zscore_moving_remove(state internal, value double precision) RETURNS internal
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_zscore_final(state internal) RETURNS double precision
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE AGGREGATE logscore_zscore(value double precision) (
-  SFUNC = logscore_zscore_add,
-  STYPE = internal,
-  FINALFUNC = logscore_zscore_final,
-  MSFUNC = logscore_zscore_moving_add,
-  MINVFUNC = logscore_zscore_moving_remove,
-  MSTYPE = internal,
-  MFINALFUNC = logscore_zscore_final,
-  PARALLEL = SAFE
-);
-
-CREATE OR REPLACE FUNCTION logscore_robust_zscore_add(state internal, value double precision) RETURNS internal
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_robust_zscore_moving_add(state internal, value double precision) RETURNS internal
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_robust_zscore_moving_remove(state internal, value double precision) RETURNS internal
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-
-CREATE OR REPLACE FUNCTION logscore_robust_zscore_final(state internal) RETURNS double precision
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE OR REPLACE AGGREGATE logscore_robust_zscore(value double precision) (
-  SFUNC = logscore_robust_zscore_add,
-  STYPE = internal,
-  FINALFUNC = logscore_robust_zscore_final,
-  MSFUNC = logscore_robust_zscore_moving_add,
-  MINVFUNC = logscore_robust_zscore_moving_remove,
-  MSTYPE = internal,
-  MFINALFUNC = logscore_robust_zscore_final,
-  PARALLEL = SAFE
-);
+-- every argument gets a name, as a fresh install has it.  PostgreSQL has no
+-- ALTER FUNCTION for argument names, and an extension script creates with
+-- plain CREATE only (CVE-2022-2625), so the names are written into pg_proc:
+-- the functions and aggregates keep their OIDs, comments, grants and the
+-- objects that depend on them.  Only unnamed arguments gain a name (none is
+-- renamed), and nothing that depends on a function refers to its arguments
+-- by a name it did not have.
+UPDATE pg_catalog.pg_proc p SET proargnames = v.names::pg_catalog.text[]
+FROM (VALUES
+  ('@extschema@.logscore_sketch_in(cstring)', '{input}'),
+  ('@extschema@.logscore_sketch_out(@extschema@.logscore_sketch)', '{sketch}'),
+  ('@extschema@.logscore_sketch_recv(internal)', '{buf}'),
+  ('@extschema@.logscore_sketch_send(@extschema@.logscore_sketch)', '{sketch}'),
+  ('@extschema@.logscore_sketch_add(@extschema@.logscore_sketch, double precision)', '{sketch,value}'),
+  ('@extschema@.logscore_sketch_add(@extschema@.logscore_sketch, double precision, double precision)', '{sketch,value,accuracy}'),
+  ('@extschema@.logscore_sketch_combine(@extschema@.logscore_sketch, @extschema@.logscore_sketch)', '{a,b}'),
+  ('@extschema@.logscore_sketch(double precision)', '{value}'),
+  ('@extschema@.logscore_sketch(double precision, double precision)', '{value,accuracy}'),
+  ('@extschema@.logscore_merge(@extschema@.logscore_sketch)', '{sketch}'),
+  ('@extschema@.logscore_quantile(@extschema@.logscore_sketch, double precision)', '{sketch,fraction}'),
+  ('@extschema@.logscore_quantiles(@extschema@.logscore_sketch, double precision[])', '{sketch,fractions}'),
+  ('@extschema@.logscore_rank(@extschema@.logscore_sketch, double precision)', '{sketch,value}'),
+  ('@extschema@.logscore_count(@extschema@.logscore_sketch)', '{sketch}'),
+  ('@extschema@.logscore_sum(@extschema@.logscore_sketch)', '{sketch}'),
+  ('@extschema@.logscore_mean(@extschema@.logscore_sketch)', '{sketch}'),
+  ('@extschema@.logscore_stddev(@extschema@.logscore_sketch)', '{sketch}'),
+  ('@extschema@.logscore_min(@extschema@.logscore_sketch)', '{sketch}'),
+  ('@extschema@.logscore_max(@extschema@.logscore_sketch)', '{sketch}'),
+  ('@extschema@.logscore_summary(@extschema@.logscore_sketch)', '{sketch,count,mean,stddev,min,p50,p90,p95,p99,max}'),
+  ('@extschema@.logscore_alert_state_step(internal, double precision)', '{state,z}'),
+  ('@extschema@.logscore_alert_state_step(internal, double precision, double precision, double precision, double precision, integer, integer)', '{state,z,warning,critical,clear,enter_after,exit_after}'),
+  ('@extschema@.logscore_alert_state_final(internal)', '{state}'),
+  ('@extschema@.logscore_ewm_in(cstring)', '{input}'),
+  ('@extschema@.logscore_ewm_out(@extschema@.logscore_ewm)', '{ewm}'),
+  ('@extschema@.logscore_ewm_recv(internal)', '{buf}'),
+  ('@extschema@.logscore_ewm_send(@extschema@.logscore_ewm)', '{ewm}'),
+  ('@extschema@.logscore_ewm_add(@extschema@.logscore_ewm, double precision, timestamp with time zone, interval)', '{ewm,value,ts,half_life}'),
+  ('@extschema@.logscore_ewm_combine(@extschema@.logscore_ewm, @extschema@.logscore_ewm)', '{a,b}'),
+  ('@extschema@.logscore_merge(@extschema@.logscore_ewm)', '{ewm}'),
+  ('@extschema@.logscore_sketch_hash(@extschema@.logscore_sketch)', '{sketch}'),
+  ('@extschema@.logscore_sketch_hash_extended(@extschema@.logscore_sketch, bigint)', '{sketch,seed}'),
+  ('@extschema@.logscore_ewm_hash(@extschema@.logscore_ewm)', '{ewm}'),
+  ('@extschema@.logscore_ewm_hash_extended(@extschema@.logscore_ewm, bigint)', '{ewm,seed}'),
+  ('@extschema@.logscore_ewm_mean(@extschema@.logscore_ewm)', '{ewm}'),
+  ('@extschema@.logscore_ewm_stddev(@extschema@.logscore_ewm)', '{ewm}'),
+  ('@extschema@.logscore_ewm_zscore(@extschema@.logscore_ewm, double precision)', '{ewm,value}'),
+  ('@extschema@.logscore_ewm_count(@extschema@.logscore_ewm)', '{ewm}'),
+  ('@extschema@.logscore_zscore_add(internal, double precision)', '{state,value}'),
+  ('@extschema@.logscore_zscore_moving_add(internal, double precision)', '{state,value}'),
+  ('@extschema@.logscore_zscore_moving_remove(internal, double precision)', '{state,value}'),
+  ('@extschema@.logscore_zscore_final(internal)', '{state}'),
+  ('@extschema@.logscore_zscore(double precision)', '{value}'),
+  ('@extschema@.logscore_robust_zscore_add(internal, double precision)', '{state,value}'),
+  ('@extschema@.logscore_robust_zscore_moving_add(internal, double precision)', '{state,value}'),
+  ('@extschema@.logscore_robust_zscore_moving_remove(internal, double precision)', '{state,value}'),
+  ('@extschema@.logscore_robust_zscore_final(internal)', '{state}'),
+  ('@extschema@.logscore_robust_zscore(double precision)', '{value}')
+) AS v(signature, names)
+WHERE p.oid OPERATOR(pg_catalog.=) v.signature::pg_catalog.regprocedure;
 
 -- one name per concept across both types: the logscore_ewm accessors under
 -- the names the sketch's have
