@@ -102,10 +102,7 @@ logscore_sketch_add(PG_FUNCTION_ARGS)
 		alpha = PG_GETARG_FLOAT8(2);
 
 	if (PG_ARGISNULL(0))
-	{
-		check_alpha(alpha);
 		es = logscore_sketch_new(alpha, states);
-	}
 	else
 	{
 		if (in_aggregate)

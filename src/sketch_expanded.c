@@ -27,9 +27,8 @@ static const ExpandedObjectMethods sketch_methods = {
 };
 
 /*
- * A new, empty expanded sketch whose memory is context's.  The caller has
- * checked alpha (it comes from a valid sketch, or from an argument checked
- * where the error can name it).
+ * A new, empty expanded sketch whose memory is context's; an accuracy out of
+ * range is that error.
  */
 ExpandedSketch *
 logscore_sketch_new(double alpha, MemoryContext context)
