@@ -59,6 +59,15 @@ cd "$LS_ROOT"
 DEFAULT_SUITES=(unit fuzz regress regress-parallel isolation tap citus)
 SLOW_SUITES=(slow slow-parallel fuzz-slow)
 
+# summary_line PASSED FAILED SKIPPED: the one line the command ends with.
+summary_line() {
+	if [ "$3" -gt 0 ]; then
+		echo "$1 passed, $2 failed, $3 skipped"
+	else
+		echo "$1 passed, $2 failed"
+	fi
+}
+
 # The arguments as groups: a --pg VERSION starts one, and the suites after it
 # are its own; suites before any --pg are PG_CONFIG's (version "").
 group_versions=("")
@@ -115,11 +124,7 @@ if [ ${#group_versions[@]} -gt 1 ]; then
 	done
 	echo
 	say "the matrix: $((SECONDS - t_start)) s"
-	if [ "$total_skipped" -gt 0 ]; then
-		echo "$total_passed passed, $total_failed failed, $total_skipped skipped"
-	else
-		echo "$total_passed passed, $total_failed failed"
-	fi
+	summary_line "$total_passed" "$total_failed" "$total_skipped"
 	[ "$total_failed" -eq 0 ]
 	exit
 fi
@@ -381,11 +386,7 @@ for suite in "${suites[@]}"; do
 	done < <(grep -E '^skipped: |\.\. skipped: ' "$work/$suite.log" | sed 's/^\[[0-9:]*\] //')
 done
 
-if [ "$total_skipped" -gt 0 ]; then
-	summary="$total_passed passed, $total_failed failed, $total_skipped skipped"
-else
-	summary="$total_passed passed, $total_failed failed"
-fi
+summary=$(summary_line "$total_passed" "$total_failed" "$total_skipped")
 echo
 printf '%s\n' "${report[@]}"
 say "all suites on PostgreSQL $PG_MAJOR: $((SECONDS - t_start)) s"

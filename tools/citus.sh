@@ -24,10 +24,8 @@ ls_citus_source() {
 
 # ls_citus_prepare: builds once, then reuses the cache.
 ls_citus_prepare() {
-	local tarball
-	tarball=$(ls_citus_source) || { echo "no Citus source at $LS_CITUS_TARBALL" >&2; return 1; }
-	echo "$LS_CITUS_SHA256  $tarball" | sha256sum -c --quiet - >&2 ||
-		{ echo "$tarball: checksum mismatch" >&2; return 1; }
+	local tarball=$LS_CITUS_TARBALL
+	ls_check_source "Citus" "$tarball" "$LS_CITUS_SHA256" || return 1
 	local pg_version
 	pg_version=$(/usr/lib/postgresql/$PG_MAJOR/bin/pg_config --version | awk '{print $2}')
 	local cache=${LS_CACHE:-${TMPDIR:-/tmp}/logscore-cache}

@@ -67,6 +67,13 @@ ls_build_install() {
 	make -C "$LS_ROOT" -s install >/dev/null
 }
 
+# ls_check_source WHAT TARBALL SHA256: fails, saying why on stderr, unless
+# the vendored source TARBALL is there with that checksum.
+ls_check_source() {
+	[ -f "$2" ] || { echo "no $1 source at $2" >&2; return 1; }
+	echo "$3  $2" | sha256sum -c --quiet - >&2 || { echo "$2: checksum mismatch" >&2; return 1; }
+}
+
 # ls_as_user CMD...: runs CMD as the unprivileged account when we are root.
 ls_as_user() {
 	if [ "$(id -u)" -eq 0 ]; then

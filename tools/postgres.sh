@@ -47,12 +47,8 @@ ls_pg_prepare() {
 		echo "$prefix/bin"
 		return 0
 	fi
-	[ -f "$tarball" ] || { echo "no PostgreSQL $LS_PG18_VERSION source at $tarball" >&2; return 1; }
-	[ -f "$LS_PG_CRON_TARBALL" ] || { echo "no pg_cron source at $LS_PG_CRON_TARBALL" >&2; return 1; }
-	echo "$LS_PG18_SHA256  $tarball" | sha256sum -c --quiet - >&2 ||
-		{ echo "$tarball: checksum mismatch" >&2; return 1; }
-	echo "$LS_PG_CRON_SHA256  $LS_PG_CRON_TARBALL" | sha256sum -c --quiet - >&2 ||
-		{ echo "$LS_PG_CRON_TARBALL: checksum mismatch" >&2; return 1; }
+	ls_check_source "PostgreSQL $LS_PG18_VERSION" "$tarball" "$LS_PG18_SHA256" || return 1
+	ls_check_source "pg_cron" "$LS_PG_CRON_TARBALL" "$LS_PG_CRON_SHA256" || return 1
 	ls_install_packages "${LS_PG_PACKAGES[@]}" >&2 || return 1
 	say "building PostgreSQL $LS_PG18_VERSION and pg_cron $LS_PG_CRON_VERSION into $prefix (once; about 5 minutes)"
 	rm -rf "$prefix"
