@@ -1,6 +1,6 @@
 # logscore: PGXS build.  `make && make install`, then the suites in test/.
 EXTENSION = logscore
-EXTVERSION = 0.6.0
+EXTVERSION = 0.7.0
 
 MODULE_big = logscore
 OBJS = $(patsubst %.c,%.o,$(wildcard src/*.c src/core/*.c))
