@@ -127,7 +127,7 @@ run-fuzz_%: test/fuzz/fuzz_%
 	status=$$?; rm -rf "$$scratch"; exit $$status
 
 EXTRA_CLEAN = test/modules/ls_test_fmgr.so test/unit/run_unit $(addprefix test/fuzz/,$(FUZZ_HARNESSES)) test/fuzz/core/ \
-	test/bench/core_bench tmp_check/ .pg_build
+	test/bench/core_bench $(SOAK_CLIENTS) tmp_check/ .pg_build
 
 # --- a test-only server module: the regression suite loads it by path ---
 
@@ -146,3 +146,13 @@ test/bench/core_bench: test/bench/core_bench.c $(CORE_SRCS) $(CORE_HEADERS)
 .PHONY: bench
 bench:
 	bash test/bench/run.sh
+
+# The soak harness's clients (test/bench/run.sh --soak, and the pipeline's
+# test): a log shipper writing with COPY, and a NOTIFY listener.  Plain libpq
+# programs, built against the libpq of the PostgreSQL PG_CONFIG names.
+SOAK_CLIENTS = test/bench/soak/ship test/bench/soak/listen
+.PHONY: soak-clients
+soak-clients: $(SOAK_CLIENTS)
+$(SOAK_CLIENTS): test/bench/soak/%: test/bench/soak/%.c
+	$(CC) -std=gnu99 -O2 -Wall -Wextra -Werror -I$(shell $(PG_CONFIG) --includedir) \
+		-o $@ $< -L$(shell $(PG_CONFIG) --libdir) -lpq -lm
