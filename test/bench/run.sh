@@ -33,6 +33,14 @@
 #                                        window-results.{csv,md}, 3 rounds by
 #                                        default (~5 min); uses the logscore
 #                                        installed, builds nothing
+#   bash test/bench/run.sh --detect      the detection section only (issue 14):
+#                                        NAB scores of anomaly detectors written
+#                                        in SQL (logscore_zscore, _robust_zscore,
+#                                        _ewm, a rank combination, and
+#                                        logscore_detect where it exists) on a
+#                                        generated labelled corpus of 48 series;
+#                                        writes detect-results.md and detect.png
+#                                        (~2 min; test/bench/detect/README.md)
 #   bash test/bench/run.sh --scaleout    the scale-out section only (issue 10):
 #                                        a coordinator and two Citus workers
 #                                        (Citus built once from ../shared/vendor,
@@ -61,6 +69,7 @@ QUICK=
 SKETCH=
 WINDOW=
 SCALEOUT=
+DETECT=
 WITH_100M=
 ROUNDS=
 OUT=
@@ -71,6 +80,7 @@ while [ $# -gt 0 ]; do
 	--sketch) SKETCH=1 ;;
 	--window) WINDOW=1 ;;
 	--scaleout) SCALEOUT=1 ;;
+	--detect) DETECT=1 ;;
 	--rounds)
 		ROUNDS=${2:-}
 		shift
@@ -134,7 +144,7 @@ rounds_given=$ROUNDS
 if [ -z "$ROUNDS" ]; then
 	if [ -n "$QUICK" ]; then
 		ROUNDS=1
-	elif [ -n "$SKETCH" ] || [ -n "$WINDOW" ]; then
+	elif [ -n "$SKETCH" ] || [ -n "$WINDOW" ] || [ -n "$DETECT" ]; then
 		ROUNDS=3
 	else
 		ROUNDS=5
@@ -152,6 +162,7 @@ PIPELINE='scale(2) | modsquare(7, 5)'
 # each session.  No autovacuum or checkpoint in the middle of a timing.
 SHARED_BUFFERS=4GB
 [ -n "$WITH_100M" ] && SHARED_BUFFERS=10GB   # the three tables take ~7 GB
+[ -n "$DETECT" ] && SHARED_BUFFERS=1GB       # the corpus is 0.5M rows
 SERVER_SETTINGS=(
 	"shared_buffers=$SHARED_BUFFERS"
 	work_mem=64MB
@@ -188,6 +199,8 @@ if [ -n "$SKETCH" ]; then
 	ls_install_packages "${LS_BASE_PACKAGES[@]}" "postgresql-$PG_MAJOR-tdigest"
 elif [ -n "$WINDOW" ]; then
 	ls_install_packages "${LS_BASE_PACKAGES[@]}"
+elif [ -n "$DETECT" ]; then
+	ls_install_packages "${LS_BASE_PACKAGES[@]}" python3-numpy python3-matplotlib
 else
 	ls_install_packages "${LS_BASE_PACKAGES[@]}" "postgresql-plpython3-$PG_MAJOR" python3-matplotlib
 fi
@@ -226,6 +239,7 @@ cmd="bash test/bench/run.sh"
 [ -n "$WITH_100M" ] && cmd+=" --with-100m"
 [ -n "$SKETCH" ] && cmd+=" --sketch"
 [ -n "$WINDOW" ] && cmd+=" --window"
+[ -n "$DETECT" ] && cmd+=" --detect"
 [ -n "$rounds_given" ] && cmd+=" --rounds $ROUNDS"
 [ -n "$OUT" ] && cmd+=" --out $OUT"
 meta date "$(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -249,8 +263,8 @@ meta jit_on_settings "$JIT_ON_SETTINGS"
 
 # --- the core without a server -------------------------------------------
 
-if [ -n "$SKETCH" ] || [ -n "$WINDOW" ]; then
-	: # not part of the sketch or window sections
+if [ -n "$SKETCH" ] || [ -n "$WINDOW" ] || [ -n "$DETECT" ]; then
+	: # not part of the sketch, window or detection sections
 elif [ -f test/bench/core_bench.c ]; then
 	say "core micro-benchmark (src/core, no server)"
 	make -s test/bench/core_bench
@@ -342,6 +356,11 @@ fi
 if [ -n "$WINDOW" ]; then
 	# shellcheck source=SCRIPTDIR/window.sh
 	source "$bench_dir/window.sh"
+	exit 0
+fi
+if [ -n "$DETECT" ]; then
+	# shellcheck source=SCRIPTDIR/detect.sh
+	source "$bench_dir/detect.sh"
 	exit 0
 fi
 
