@@ -84,8 +84,10 @@ detector("detect",
             AS score FROM detect_points""")
 # what every detector pays before it scores anything: the scan and the sort
 # by series and ts (timed, not scored)
-FLOOR = ("floor", "row_number() over the same partitions: the scan and the sort every detector pays",
-         "SELECT series, ts, row_number() OVER (PARTITION BY series ORDER BY ts) AS score FROM detect_points")
+FLOOR = ("floor", "value + 0 * row_number() over the same partitions: the scan, the order and the "
+         "window every detector pays",
+         "SELECT series, ts, value + 0 * row_number() OVER (PARTITION BY series ORDER BY ts) AS score "
+         "FROM detect_points")
 REQUIRES = {"detect": "logscore_detect(double precision, timestamp with time zone)"}
 BASELINES = [n for n in DETECTORS if n != "detect"]
 
@@ -205,6 +207,11 @@ def evaluate(labels, corpus, scores):
         res["kinds"][kind] = nab.normalised(raw, null, perfect) if perfect > null else float("nan")
     res["detections"] = int(np.sum(scores[labels.scorable] >= th)) if math.isfinite(th) else 0
     res["nulls"] = int(np.isnan(scores).sum())
+    # how wild the scores of ordinary rows get (issue 14: robust z-scores
+    # in the hundreds of thousands where quartiles collapse)
+    out = scores[labels.scorable & (labels.window < 0) & ~np.isnan(scores)]
+    res["outside_max"] = float(out.max()) if len(out) else float("nan")
+    res["outside_ge1000"] = int((out >= 1000).sum())
     return res
 
 
