@@ -14,6 +14,8 @@ rules (issue 14), against a running server with logscore installed.
         a whole query returning series, ts and score
     --timing       also time each detector (median of --rounds, µs per row)
     --per-series   also print each series' raw score and counts
+    --plot FILE    also draw the chosen detectors' scores and detections on
+                   a few series (as detect.png)
     --reload       reload the corpus even when the table holds it already
 
 The corpus is generated (corpus.py) and loaded into detect_points and
@@ -257,6 +259,7 @@ def main():
                     help="where detect-results.md and detect.png go (test/bench)")
     ap.add_argument("--command", default=None, help="the command line the report names")
     ap.add_argument("--per-series", action="store_true")
+    ap.add_argument("--plot", metavar="FILE", help="draw the chosen detectors on a few series into FILE (PNG)")
     ap.add_argument("--reload", action="store_true")
     a = ap.parse_args()
 
@@ -320,6 +323,10 @@ def main():
         print("%s: skipped, %s" % (n, why))
     print("(%.1f s in all)" % (time.time() - t0), file=sys.stderr)
 
+    if a.plot:
+        import report
+        report.picture(a.plot, corpus, labels, results, [n for n in order if not results[n].get("error")])
+        print("wrote %s" % a.plot, file=sys.stderr)
     if write:
         import report
         facts = {

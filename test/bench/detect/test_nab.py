@@ -66,7 +66,7 @@ fp_before = 250 * -0.11                      # rows 150-399, before any window
 fp_after = 0.11 * float(nab.scaled_sigmoid(np.arange(1, 501) / 99.0).sum())
 check("everywhere, raw", raw, 1.0 + fp_before + fp_after)
 check("everywhere is negative", float(raw < -1.0), 1.0)
-check("everywhere, normalised < 0", float(nab.normalised(raw, -1.0, 1.0) < 0), 1.0)
+check("everywhere, normalised < 0", float(nab.normalised(raw, *one.null_perfect("standard")) < 0), 1.0)
 
 # Halfway into the window: S(-(499 - 450 + 1) / 100) / S(-1).
 half = float(S(-0.5)) / float(S(-1.0))
