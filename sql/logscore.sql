@@ -1070,3 +1070,16 @@ CREATE AGGREGATE logscore_robust_zscore(value double precision) (
 
 COMMENT ON AGGREGATE logscore_robust_zscore(double precision) IS
 'Over a window frame, the robust z-score of its last row against the rows before it: (x - median) / (IQR / 1.349), quantiles as percentile_cont; NULL when fewer than 4 non-null others or IQR = 0. Use a bounded frame: from UNBOUNDED PRECEDING each row costs O(n)';
+
+-- the two-sided normal tail of a z-score, with no underflow error (0.7.0)
+
+CREATE FUNCTION logscore_tail_probability(z double precision) RETURNS double precision
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION logscore_log_tail_probability(z double precision) RETURNS double precision
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION logscore_tail_probability(double precision) IS
+'P(|Z| >= |z|) for a standard normal Z, as erfc(|z| / sqrt 2): never an underflow error; 0 from |z| of about 38.5 on, subnormal just below';
+COMMENT ON FUNCTION logscore_log_tail_probability(double precision) IS
+'Natural logarithm of P(|Z| >= |z|), finite up to |z| of about 1.9e154 (an asymptotic series once erfc would underflow): ranks extreme z-scores';
