@@ -7,6 +7,10 @@
 
 #include <math.h>
 
+/* C99 has no M_SQRT2 or M_PI; the core builds as strict C99 (make unit) */
+#define SQRT_2 1.41421356237309504880
+#define HALF_LOG_PI 0.57236494292470008707
+
 /*
  * Where log(erfc(x)) gives way to the asymptotic series (x = |z| / sqrt 2).
  * erfc(26) is about 5.7e-296, still a normal double with full precision;
@@ -21,7 +25,7 @@ ls_tail_probability(double z)
 	if (isnan(z))
 		return z;
 	/* erfc underflows gradually to 0 and sets no error C callers must check */
-	return erfc(fabs(z) / M_SQRT2);
+	return erfc(fabs(z) / SQRT_2);
 }
 
 double
@@ -33,7 +37,7 @@ ls_log_tail_probability(double z)
 
 	if (isnan(z))
 		return z;
-	x = fabs(z) / M_SQRT2;
+	x = fabs(z) / SQRT_2;
 	if (x < SERIES_FROM)
 		return log(erfc(x));
 	if (isinf(x))
@@ -48,5 +52,5 @@ ls_log_tail_probability(double z)
 	series = 1.0 - inverse_square * (1.0 - 3.0 * inverse_square *
 									 (1.0 - 5.0 * inverse_square *
 									  (1.0 - 7.0 * inverse_square)));
-	return -(x * x) - log(x) - 0.5 * log(M_PI) + log(series);
+	return -(x * x) - log(x) - HALF_LOG_PI + log(series);
 }
