@@ -113,6 +113,9 @@ logscore_setting_on_overflow(void)
 extern const ls_pipeline *logscore_pipeline_arg(FunctionCallInfo fcinfo, int argno);
 extern ls_overflow_mode logscore_overflow_arg(FunctionCallInfo fcinfo, int argno);
 
+/* min_spread_arg.c: the floor of a robust z-score's spread, as an argument */
+extern double logscore_min_spread_arg(FunctionCallInfo fcinfo, int argno, const char *function);
+
 /*
  * report.c: the core's errors as ereport.  An input form's error is worded
  * and coded by where the input came from.

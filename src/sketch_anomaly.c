@@ -1,8 +1,11 @@
 /*
  * sketch_anomaly.c
- *	  logscore_anomaly(value, baseline): a robust z-score of a value against
- *	  a baseline logscore_sketch, (x - p50) / ((p75 - p25) / 1.349), with the
- *	  quantiles logscore_quantile gives.
+ *	  logscore_anomaly(value, baseline [, min_spread]): a robust z-score of a
+ *	  value against a baseline logscore_sketch,
+ *	  (x - p50) / max((p75 - p25) / 1.349, floor), with the quantiles
+ *	  logscore_quantile gives and the floor min_spread or, by default, the
+ *	  one core/robust_z.h explains, from the baseline's standard deviation
+ *	  and median.
  *
  * It runs once per ingested row, joined to a baseline per service, so the
  * baselines' quantiles are kept in fn_extra with a copy of their bytes: a
@@ -27,6 +30,7 @@ typedef struct BaselineQuantiles
 	double		p25;
 	double		p50;
 	double		p75;
+	double		default_floor;
 } BaselineQuantiles;
 
 /*
@@ -62,6 +66,7 @@ baseline_quantiles(const ls_sketch *s, BaselineQuantiles *out)
 	out->p25 = ls_sketch_quantile(s, 0.25);
 	out->p50 = ls_sketch_quantile(s, 0.5);
 	out->p75 = ls_sketch_quantile(s, 0.75);
+	out->default_floor = ls_robust_default_floor(ls_sketch_stddev(s), out->p50);
 }
 
 static bool
@@ -131,7 +136,10 @@ cached_quantiles(FunctionCallInfo fcinfo, const char *bytes, Size length)
 	return &entry->quantiles;
 }
 
-/* logscore_anomaly(value float8, baseline logscore_sketch) → float8 */
+/*
+ * logscore_anomaly(value float8, baseline logscore_sketch [, min_spread
+ * float8]) → float8
+ */
 Datum
 logscore_sketch_anomaly(PG_FUNCTION_ARGS)
 {
@@ -139,6 +147,8 @@ logscore_sketch_anomaly(PG_FUNCTION_ARGS)
 	Datum		baseline = PG_GETARG_DATUM(1);
 	const BaselineQuantiles *q;
 	BaselineQuantiles expanded_quantiles;
+	double		min_spread = PG_NARGS() > 2 ?
+	logscore_min_spread_arg(fcinfo, 2, "logscore_anomaly") : LS_MIN_SPREAD_DEFAULT;
 	double		result;
 
 	if (isnan(x))
@@ -168,7 +178,8 @@ logscore_sketch_anomaly(PG_FUNCTION_ARGS)
 
 	if (q->empty)
 		PG_RETURN_NULL();
-	switch (ls_robust_z(x, q->p25, q->p50, q->p75, &result))
+	switch (ls_robust_z(x, q->p25, q->p50, q->p75,
+						min_spread >= 0 ? min_spread : q->default_floor, &result))
 	{
 		case LS_ROBUST_Z_OK:
 			break;
@@ -185,7 +196,7 @@ logscore_sketch_anomaly(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("anomaly score is out of range for type double precision"),
-					 errdetail("The value %s is too far from the baseline's median %s for its interquartile range.",
+					 errdetail("The value %s is too far from the baseline's median %s for its spread.",
 							   float8out_internal(x), float8out_internal(q->p50))));
 	}
 	PG_RETURN_FLOAT8(result);

@@ -1,6 +1,7 @@
 /*
  * window_score.c
- *	  The aggregates logscore_zscore(value) and logscore_robust_zscore(value):
+ *	  The aggregates logscore_zscore(value) and logscore_robust_zscore(value
+ *	  [, min_spread]):
  *	  the score of a window frame's last row against the rows before it, as
  *	  plain aggregates and as moving aggregates whose frame slides in O(1)
  *	  (z) or O(log w) plus a memmove (robust z) per row.
@@ -179,19 +180,29 @@ robust_push(FunctionCallInfo fcinfo, bool moving)
 	else
 		state = (RobustState *) PG_GETARG_POINTER(0);
 
+	/* the row scored is the last one: its min_spread is the one that counts */
+	if (PG_NARGS() > 2)
+		ls_sorted_window_set_min_spread(&state->window,
+										logscore_min_spread_arg(fcinfo, 2, "logscore_robust_zscore"));
 	check_window(ls_sorted_window_push(&state->window, isnull, value),
 				 "logscore_robust_zscore", value);
 	PG_RETURN_POINTER(state);
 }
 
-/* logscore_robust_zscore_add(state internal, value float8): appends unsorted */
+/*
+ * logscore_robust_zscore_add(state internal, value float8 [, min_spread
+ * float8]): appends unsorted
+ */
 Datum
 logscore_robust_zscore_add(PG_FUNCTION_ARGS)
 {
 	return robust_push(fcinfo, false);
 }
 
-/* logscore_robust_zscore_moving_add(state internal, value float8): inserts sorted */
+/*
+ * logscore_robust_zscore_moving_add(state internal, value float8 [,
+ * min_spread float8]): inserts sorted
+ */
 Datum
 logscore_robust_zscore_moving_add(PG_FUNCTION_ARGS)
 {
@@ -199,9 +210,10 @@ logscore_robust_zscore_moving_add(PG_FUNCTION_ARGS)
 }
 
 /*
- * logscore_robust_zscore_moving_remove(state internal, value float8): the
- * oldest row leaves; NULL (restart) when the state does not hold it, as for
- * logscore_zscore_moving_remove.
+ * logscore_robust_zscore_moving_remove(state internal, value float8 [,
+ * min_spread float8]): the oldest row leaves; NULL (restart) when the state
+ * does not hold it, as for logscore_zscore_moving_remove.  The leaving
+ * row's min_spread does not matter: the last row's is the one kept.
  */
 Datum
 logscore_robust_zscore_moving_remove(PG_FUNCTION_ARGS)

@@ -75,6 +75,13 @@ ls_sorted_window_init(ls_sorted_window *w, bool moving, const ls_allocator *allo
 	memset(w, 0, sizeof(*w));
 	w->moving = moving;
 	w->allocator = allocator;
+	w->min_spread = LS_MIN_SPREAD_DEFAULT;
+}
+
+void
+ls_sorted_window_set_min_spread(ls_sorted_window *w, double min_spread)
+{
+	w->min_spread = min_spread;
 }
 
 void
@@ -140,6 +147,7 @@ ls_sorted_window_push(ls_sorted_window *w, bool isnull, double x)
 
 			if (status != LS_WINDOW_OK)
 				return status;
+			ls_moments_add(&w->moments, w->last.value);
 		}
 	}
 	w->last.present = true;
@@ -172,6 +180,16 @@ ls_sorted_window_pop(ls_sorted_window *w, bool isnull, double x)
 			return LS_WINDOW_INCONSISTENT;
 		memmove(w->sorted + at, w->sorted + at + 1, (w->nsorted - at - 1) * sizeof(double));
 		w->nsorted--;
+
+		/*
+		 * The frame's first row is the oldest of the others.  Only the
+		 * default floor reads the moments, a tenth of their spread, but an
+		 * outlier leaving must not leave m2's rounding behind: recompute
+		 * from the sorted others then (O(k), as the memmove above is).
+		 */
+		ls_moments_remove_oldest(&w->moments, x);
+		if (ls_moments_drifted(&w->moments))
+			ls_moments_exact(&w->moments, w->sorted, w->nsorted, NULL, 0);
 		return LS_WINDOW_OK;
 	}
 
@@ -241,17 +259,31 @@ ls_sorted_window_settle(ls_sorted_window *w)
 	return LS_WINDOW_OK;
 }
 
+/* The others' sample standard deviation; NaN when not known. */
+static double
+others_stddev(const ls_moments *m)
+{
+	if (m->n < 2 || !isfinite(m->m2))
+		return NAN;
+	return sqrt(m->m2 / (double) (m->n - 1));
+}
+
 ls_window_status
 ls_sorted_window_score(const ls_sorted_window *w, double *z)
 {
+	double		median;
+	double		floor;
+
 	if (w->npending > 0)
 		return LS_WINDOW_INCONSISTENT;
 	if (!w->last.present || w->last.isnull || w->nsorted < 4)
 		return LS_WINDOW_NO_SCORE;
+	median = ls_sorted_quantile(w->sorted, w->nsorted, 0.5);
+	floor = w->min_spread >= 0 ? w->min_spread :
+		ls_robust_default_floor(others_stddev(&w->moments), median);
 	switch (ls_robust_z(w->last.value,
-						ls_sorted_quantile(w->sorted, w->nsorted, 0.25),
-						ls_sorted_quantile(w->sorted, w->nsorted, 0.5),
-						ls_sorted_quantile(w->sorted, w->nsorted, 0.75), z))
+						ls_sorted_quantile(w->sorted, w->nsorted, 0.25), median,
+						ls_sorted_quantile(w->sorted, w->nsorted, 0.75), floor, z))
 	{
 		case LS_ROBUST_Z_OK:
 			return LS_WINDOW_OK;

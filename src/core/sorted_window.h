@@ -10,6 +10,7 @@
 #ifndef LOGSCORE_SORTED_WINDOW_H
 #define LOGSCORE_SORTED_WINDOW_H
 
+#include "moving_moments.h"
 #include "robust_z.h"
 #include "window.h"
 
@@ -45,6 +46,8 @@ typedef struct ls_sorted_window
 	size_t		npending;
 	size_t		pending_capacity;
 	uint64_t	null_others;
+	ls_moments	moments;		/* of the non-NULL others: the default floor's stddev */
+	double		min_spread;		/* the floor of the spread; < 0: the default */
 	ls_window_last last;
 	bool		moving;
 	const ls_allocator *allocator;
@@ -53,6 +56,12 @@ typedef struct ls_sorted_window
 
 extern void ls_sorted_window_init(ls_sorted_window *w, bool moving,
 								  const ls_allocator *allocator);
+
+/*
+ * The floor of the spread the score uses from now on: >= 0, or
+ * LS_MIN_SPREAD_DEFAULT (what init sets) for the default floor.
+ */
+extern void ls_sorted_window_set_min_spread(ls_sorted_window *w, double min_spread);
 
 /* The sort ls_sorted_window_settle uses from now on; NULL for qsort. */
 extern void ls_sorted_window_set_sort(ls_sorted_window *w, ls_sort_doubles sort);
@@ -76,9 +85,12 @@ extern ls_window_status ls_sorted_window_pop(ls_sorted_window *w, bool isnull, d
 extern ls_window_status ls_sorted_window_settle(ls_sorted_window *w);
 
 /*
- * (x - median) / (IQR / 1.349) of the last row against the others, which
- * must be settled: LS_WINDOW_NO_SCORE for fewer than 4 others, an IQR of 0
- * or a NULL last row; LS_WINDOW_OVERFLOW when the score is not finite.
+ * (x - median) / max(IQR / 1.349, floor) of the last row against the
+ * others, which must be settled, the floor min_spread or the default one
+ * (robust_z.h) from the others' median and standard deviation:
+ * LS_WINDOW_NO_SCORE for fewer than 4 others, a spread of 0 (min_spread =
+ * 0 and an IQR of 0) or a NULL last row; LS_WINDOW_OVERFLOW when the score
+ * is not finite.
  */
 extern ls_window_status ls_sorted_window_score(const ls_sorted_window *w, double *z);
 

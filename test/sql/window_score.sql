@@ -5,10 +5,14 @@
 SET extra_float_digits = 0;
 
 -- a small series to read: NULL until there are enough others, NULL for a
--- NULL row, NULL when the others do not vary
+-- NULL row; when the others do not vary, z is NULL and the robust z's
+-- spread is its floor: 1e-6 * |median| here, so 3 among 3s scores 0 and 7
+-- scores high; with min_spread 0 the robust z is NULL there, as before
+-- 0.7.0
 SELECT i, x,
        round(logscore_zscore(x) OVER w::numeric, 6) AS z,
-       round(logscore_robust_zscore(x) OVER w::numeric, 6) AS robust_z
+       round(logscore_robust_zscore(x) OVER w::numeric, 6) AS robust_z,
+       round(logscore_robust_zscore(x, 0) OVER w::numeric, 6) AS robust_z_no_floor
 FROM (VALUES (1, 1.0), (2, 2), (3, 4), (4, 8), (5, NULL), (6, 16), (7, 3),
              (8, 3), (9, 3), (10, 3), (11, 3), (12, 7)) AS t(i, x)
 WINDOW w AS (ORDER BY i ROWS BETWEEN 4 PRECEDING AND CURRENT ROW)
@@ -34,13 +38,17 @@ SELECT service, count(*) AS rows, count(v) AS values FROM window_numbered GROUP 
 -- window_check(lo, hi, upto): both scores over ROWS BETWEEN lo AND hi
 -- (offsets from the current row; lo NULL is UNBOUNDED PRECEDING) against a
 -- LATERAL recomputation over the same rows: mean and sample stddev in
--- numeric, percentile_cont in float8.  The frame's last row is the one
+-- numeric, percentile_cont in float8, and the robust z's default floor
+-- max(0.1 * stddev, 1e-6 * |median|, 1e-12) from that stddev (the outliers
+-- of the series make it act on many frames), and without a floor
+-- (min_spread 0, NULL when the IQR is 0).  The frame's last row is the one
 -- scored; the others are the rows before it in the frame.  Compares the
 -- rows numbered up to upto in each partition.
 CREATE FUNCTION window_check(lo int, hi int, upto int DEFAULT 1000000)
 RETURNS TABLE (frame text, compared bigint,
                z_scored bigint, z_mismatches bigint,
-               robust_scored bigint, robust_mismatches bigint)
+               robust_scored bigint, robust_mismatches bigint,
+               no_floor_scored bigint, no_floor_mismatches bigint)
 LANGUAGE plpgsql AS $f$
 DECLARE
   bound_lo text := CASE WHEN lo IS NULL THEN 'UNBOUNDED PRECEDING'
@@ -54,7 +62,8 @@ BEGIN
     WITH scored AS (
       SELECT service, rn,
              logscore_zscore(v) OVER w AS z,
-             logscore_robust_zscore(v) OVER w AS rz
+             logscore_robust_zscore(v) OVER w AS rz,
+             logscore_robust_zscore(v, 0) OVER w AS rz0
       FROM window_numbered
       WINDOW w AS (PARTITION BY service ORDER BY rn %s)
     ),
@@ -76,8 +85,11 @@ BEGIN
       SELECT service, rn,
              CASE WHEN last_v IS NOT NULL AND others >= 2 AND sd > 0
                   THEN ((last_v::numeric - mean) / sd)::float8 END AS z,
+             CASE WHEN last_v IS NOT NULL AND others >= 4
+                  THEN (last_v - q[2]) / greatest((q[3] - q[1]) / 1.349, 0.1 * sd::float8,
+                                                  1e-6 * abs(q[2]), 1e-12) END AS rz,
              CASE WHEN last_v IS NOT NULL AND others >= 4 AND q[3] - q[1] <> 0
-                  THEN (last_v - q[2]) / ((q[3] - q[1]) / 1.349) END AS rz
+                  THEN (last_v - q[2]) / ((q[3] - q[1]) / 1.349) END AS rz0
       FROM reference
     )
     SELECT %L::text, count(*),
@@ -86,7 +98,10 @@ BEGIN
                                OR abs(s.z - e.z) > 1e-9 * greatest(1, abs(e.z))),
            count(e.rz),
            count(*) FILTER (WHERE (s.rz IS NULL) <> (e.rz IS NULL)
-                               OR abs(s.rz - e.rz) > 1e-9 * greatest(1, abs(e.rz)))
+                               OR abs(s.rz - e.rz) > 1e-9 * greatest(1, abs(e.rz))),
+           count(e.rz0),
+           count(*) FILTER (WHERE (s.rz0 IS NULL) <> (e.rz0 IS NULL)
+                               OR abs(s.rz0 - e.rz0) > 1e-9 * greatest(1, abs(e.rz0)))
     FROM expected e JOIN scored s USING (service, rn)
   $q$, spec, spec) USING coalesce(lo, -10000000), hi, upto;
 END;
@@ -126,12 +141,15 @@ reference AS (
 aggregated AS (
   SELECT service,
          logscore_zscore(v ORDER BY rn) AS z,
-         logscore_robust_zscore(v ORDER BY rn) AS rz
+         logscore_robust_zscore(v ORDER BY rn) AS rz,
+         logscore_robust_zscore(v, 0 ORDER BY rn) AS rz0
   FROM window_numbered GROUP BY service
 )
 SELECT a.service, r.last_v,
        abs(a.z - ((r.last_v::numeric - r.mean) / r.sd)::float8) < 1e-9 AS z_matches,
-       abs(a.rz - (r.last_v - r.q[2]) / ((r.q[3] - r.q[1]) / 1.349)) < 1e-9 AS robust_matches
+       abs(a.rz - (r.last_v - r.q[2]) / greatest((r.q[3] - r.q[1]) / 1.349, 0.1 * r.sd::float8,
+                                                 1e-6 * abs(r.q[2]), 1e-12)) < 1e-9 AS robust_matches,
+       abs(a.rz0 - (r.last_v - r.q[2]) / ((r.q[3] - r.q[1]) / 1.349)) < 1e-9 AS no_floor_matches
 FROM aggregated a JOIN reference r USING (service)
 ORDER BY 1;
 -- the last row in input order decides; a NULL last row has no score
@@ -245,13 +263,50 @@ SELECT logscore_robust_zscore(x) FROM (SELECT generate_series(1, 3000000)::float
 \echo :LAST_ERROR_SQLSTATE
 RESET statement_timeout;
 
+-- min_spread: a floor of one's own, the last row's; finite and >= 0, and
+-- not NULL (it is per row: a NULL would leave the floor undecided)
+SELECT i, x, round(logscore_robust_zscore(x, m) OVER w::numeric, 6) AS robust_z
+FROM (VALUES (1, 1.0, 0), (2, 2, 0), (3, 3, 0), (4, 4, 0), (5, 5, 0), (6, 6, 0),
+             (7, 10, 0), (8, 10, 10), (9, 10, 1e300)) AS t(i, x, m)
+WINDOW w AS (ORDER BY i ROWS BETWEEN 5 PRECEDING AND CURRENT ROW)
+ORDER BY i;
+SELECT round(logscore_robust_zscore(x, 5 ORDER BY x)::numeric, 6) AS plain
+FROM generate_series(1, 10) x;
+SELECT logscore_robust_zscore(x, -0.5) FROM generate_series(1, 10) x;
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_robust_zscore(x, 'NaN') OVER (ORDER BY x ROWS 3 PRECEDING) FROM generate_series(1, 10) x;
+\echo :LAST_ERROR_SQLSTATE
+SELECT logscore_robust_zscore(x, CASE WHEN x = 7 THEN NULL ELSE 1 END) OVER (ORDER BY x ROWS 3 PRECEDING)
+FROM generate_series(1, 10) x;
+\echo :LAST_ERROR_SQLSTATE
+
+-- a spiky gauge: flat at 12.5 with a 0.001 jitter on a third of the rows
+-- and a burst of +2 every 25 rows.  The others' IQR is 0.001 (the jitter),
+-- so without a floor a burst scores thousands and a real spike of +30 tens
+-- of thousands; with the default floor, a tenth of the others' standard
+-- deviation, ordinary rows stay near 0, bursts near 50 and the real spike
+-- near 800.  (From the 101st row on: before, the frame has seen no burst.)
+CREATE TABLE window_gauge AS
+SELECT i, 12.5 + CASE WHEN i % 3 = 0 THEN 0.001 ELSE 0 END
+            + CASE WHEN i % 25 = 0 THEN 2 ELSE 0 END
+            + CASE WHEN i = 900 THEN 30 ELSE 0 END AS v,
+       CASE WHEN i = 900 THEN 'real spike' WHEN i % 25 = 0 THEN 'burst' ELSE 'ordinary' END AS kind
+FROM generate_series(1, 1000) i;
+SELECT kind, count(*) AS rows, round(max(abs(z))::numeric, 1) AS max_abs_z,
+       round(max(abs(z0))::numeric) AS max_abs_z_no_floor
+FROM (SELECT i, kind, logscore_robust_zscore(v) OVER w AS z, logscore_robust_zscore(v, 0) OVER w AS z0
+      FROM window_gauge WINDOW w AS (ORDER BY i ROWS BETWEEN 100 PRECEDING AND CURRENT ROW)) s
+WHERE i > 100 GROUP BY kind ORDER BY max_abs_z;
+DROP TABLE window_gauge;
+
 -- the aggregates and their support functions
-SELECT a.aggfnoid::regprocedure AS aggregate, a.aggtransfn, a.aggfinalfn, a.aggmtransfn,
-       a.aggminvtransfn, a.aggmfinalfn, a.aggfinalmodify, a.aggmfinalmodify,
+SELECT a.aggfnoid::regprocedure AS aggregate, a.aggtransfn::regprocedure, a.aggfinalfn,
+       a.aggmtransfn::regprocedure, a.aggminvtransfn::regprocedure, a.aggmfinalfn,
+       a.aggfinalmodify, a.aggmfinalmodify,
        a.aggtranstype::regtype, a.aggmtranstype::regtype, p.proparallel
 FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
-WHERE a.aggfnoid::regproc::text LIKE 'logscore%zscore'
-ORDER BY 1::text;
+WHERE p.proname LIKE 'logscore%zscore'
+ORDER BY 1::text COLLATE "C";
 
 DROP FUNCTION window_check(int, int, int);
 DROP TABLE window_events, window_numbered, window_large;

@@ -115,20 +115,47 @@ naive_quantile(const double *sorted, size_t n, double p)
 	return sorted[i] + (position - (double) i) * (sorted[next] - sorted[i]);
 }
 
+/* Whether naive_robust_zscore floors the spread as the default does. */
+static bool naive_floor = true;
+
 static ls_window_status
 naive_robust_zscore(double *z)
 {
 	size_t		n = model_others(others_scratch);
 	double		x;
 	double		iqr;
+	double		median;
+	double		mean = 0.0;
+	double		m2 = 0.0;
+	double		spread;
 
 	if (!model_last(&x) || n < 4)
 		return LS_WINDOW_NO_SCORE;
 	qsort(others_scratch, n, sizeof(double), compare_doubles);
 	iqr = naive_quantile(others_scratch, n, 0.75) - naive_quantile(others_scratch, n, 0.25);
-	if (iqr == 0)
-		return LS_WINDOW_NO_SCORE;
-	*z = (x - naive_quantile(others_scratch, n, 0.5)) / (iqr / 1.349);
+
+	median = naive_quantile(others_scratch, n, 0.5);
+	if (!naive_floor)
+	{
+		if (iqr == 0)
+			return LS_WINDOW_NO_SCORE;
+		*z = (x - median) / (iqr / 1.349);
+		return LS_WINDOW_OK;
+	}
+
+	/* the default floor: max(0.1 stddev, 1e-6 |median|, 1e-12), two passes */
+	for (size_t i = 0; i < n; i++)
+		mean += others_scratch[i] / (double) n;
+	for (size_t i = 0; i < n; i++)
+		m2 += (others_scratch[i] - mean) * (others_scratch[i] - mean);
+	spread = iqr / 1.349;
+	if (0.1 * sqrt(m2 / (double) (n - 1)) > spread)
+		spread = 0.1 * sqrt(m2 / (double) (n - 1));
+	if (1e-6 * fabs(median) > spread)
+		spread = 1e-6 * fabs(median);
+	if (1e-12 > spread)
+		spread = 1e-12;
+	*z = (x - median) / spread;
 	return LS_WINDOW_OK;
 }
 
@@ -227,7 +254,7 @@ random_slide(uint64_t seed, size_t width, size_t steps)
 		}
 		assert_score(ls_zscore_window_score(&zw, &z), z, naive_zscore(&ez), ez, 1e-9, step);
 		assert_sorted_others(&sw, step);
-		assert_score(ls_sorted_window_score(&sw, &z), z, naive_robust_zscore(&ez), ez, 1e-12, step);
+		assert_score(ls_sorted_window_score(&sw, &z), z, naive_robust_zscore(&ez), ez, 1e-9, step);
 	}
 	ls_zscore_window_free(&zw);
 	ls_sorted_window_free(&sw);
@@ -277,7 +304,7 @@ test_window_random_plain(void **unused)
 			assert_int_equal(sw.npending, 0);
 			for (size_t i = 1; i < sw.nsorted; i++)
 				assert_true(sw.sorted[i - 1] <= sw.sorted[i]);
-			assert_score(ls_sorted_window_score(&sw, &z), z, naive_robust_zscore(&ez), ez, 1e-12, step);
+			assert_score(ls_sorted_window_score(&sw, &z), z, naive_robust_zscore(&ez), ez, 1e-9, step);
 		}
 	}
 	/* a plain state cannot remove */
@@ -378,6 +405,9 @@ test_window_constant_after_varying(void **unused)
 	model_reset();
 	ls_zscore_window_init(&zw, true, &test_allocator);
 	ls_sorted_window_init(&sw, true, &test_allocator);
+	/* without a floor, as before 0.7.0: constant others give no score */
+	ls_sorted_window_set_min_spread(&sw, 0);
+	naive_floor = false;
 	for (size_t step = 0; step < 60; step++)
 	{
 		bool		isnull = step % 5 == 3 && step > 20;
@@ -399,13 +429,23 @@ test_window_constant_after_varying(void **unused)
 		model.value[model.end] = x;
 		model.end++;
 		assert_score(ls_zscore_window_score(&zw, &z), z, naive_zscore(&ez), ez, 1e-9, step);
-		assert_score(ls_sorted_window_score(&sw, &z), z, naive_robust_zscore(&ez), ez, 1e-12, step);
+		assert_score(ls_sorted_window_score(&sw, &z), z, naive_robust_zscore(&ez), ez, 1e-9, step);
 		if (step >= 8 + width)
 		{
 			assert_int_equal(ls_zscore_window_score(&zw, &z), LS_WINDOW_NO_SCORE);
 			assert_int_equal(ls_sorted_window_score(&sw, &z), LS_WINDOW_NO_SCORE);
+
+			/* the default floor (1e-6 of the level here) scores it 0 */
+			ls_sorted_window_set_min_spread(&sw, LS_MIN_SPREAD_DEFAULT);
+			if (!isnull)
+			{
+				assert_int_equal(ls_sorted_window_score(&sw, &z), LS_WINDOW_OK);
+				assert_true(z == 0.0);
+			}
+			ls_sorted_window_set_min_spread(&sw, 0);
 		}
 	}
+	naive_floor = true;
 	ls_zscore_window_free(&zw);
 	ls_sorted_window_free(&sw);
 
