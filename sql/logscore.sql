@@ -1127,3 +1127,128 @@ CREATE AGGREGATE logscore_robust_zscore(value double precision, min_spread doubl
 
 COMMENT ON AGGREGATE logscore_robust_zscore(double precision, double precision) IS
 'logscore_robust_zscore(value) with the given floor of the spread, the last row''s: (x - median) / max(IQR / 1.349, min_spread); min_spread = 0 gives NULL when IQR = 0';
+
+-- alert onsets: the rows where the alert state rises, with an optional
+-- cool-down (0.7.0)
+
+CREATE FUNCTION logscore_alert_onset_step(state internal, z double precision)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'logscore_alert_onset_setting_step'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION logscore_alert_onset_step(state internal, z double precision, cooldown_rows integer)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'logscore_alert_onset_setting_step'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION logscore_alert_onset_step(state internal, z double precision,
+                                          at timestamptz, cooldown interval)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'logscore_alert_onset_setting_step'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION logscore_alert_onset_step(state internal, z double precision, warning double precision,
+                                          critical double precision, clear double precision,
+                                          enter_after integer, exit_after integer)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'logscore_alert_onset_explicit_step'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION logscore_alert_onset_step(state internal, z double precision, warning double precision,
+                                          critical double precision, clear double precision,
+                                          enter_after integer, exit_after integer,
+                                          cooldown_rows integer)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'logscore_alert_onset_explicit_step'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION logscore_alert_onset_step(state internal, z double precision, warning double precision,
+                                          critical double precision, clear double precision,
+                                          enter_after integer, exit_after integer,
+                                          at timestamptz, cooldown interval)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'logscore_alert_onset_explicit_step'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION logscore_alert_onset_final(state internal)
+RETURNS logscore_level
+AS 'MODULE_PATHNAME', 'logscore_alert_onset_final'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION logscore_alert_onset_step(internal, double precision) IS
+'Transition function of logscore_alert_onset(z): reads the logscore.alert_* settings when it creates the state';
+COMMENT ON FUNCTION logscore_alert_onset_step(internal, double precision, integer) IS
+'Transition function of logscore_alert_onset(z, cooldown_rows): reads the logscore.alert_* settings when it creates the state';
+COMMENT ON FUNCTION logscore_alert_onset_step(internal, double precision, timestamptz, interval) IS
+'Transition function of logscore_alert_onset(z, at, cooldown): reads the logscore.alert_* settings when it creates the state';
+COMMENT ON FUNCTION logscore_alert_onset_step(internal, double precision, double precision, double precision, double precision, integer, integer) IS
+'Transition function of logscore_alert_onset(z, warning, critical, clear, enter_after, exit_after)';
+COMMENT ON FUNCTION logscore_alert_onset_step(internal, double precision, double precision, double precision, double precision, integer, integer, integer) IS
+'Transition function of logscore_alert_onset(z, warning, critical, clear, enter_after, exit_after, cooldown_rows)';
+COMMENT ON FUNCTION logscore_alert_onset_step(internal, double precision, double precision, double precision, double precision, integer, integer, timestamptz, interval) IS
+'Transition function of logscore_alert_onset(z, warning, critical, clear, enter_after, exit_after, at, cooldown)';
+COMMENT ON FUNCTION logscore_alert_onset_final(internal) IS
+'Final function of logscore_alert_onset: the level the state rose to on the last row, or NULL; leaves the state as it is';
+
+CREATE AGGREGATE logscore_alert_onset(z double precision) (
+  SFUNC = logscore_alert_onset_step,
+  STYPE = internal,
+  FINALFUNC = logscore_alert_onset_final,
+  PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logscore_alert_onset(z double precision, cooldown_rows integer) (
+  SFUNC = logscore_alert_onset_step,
+  STYPE = internal,
+  FINALFUNC = logscore_alert_onset_final,
+  PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logscore_alert_onset(z double precision, at timestamptz, cooldown interval) (
+  SFUNC = logscore_alert_onset_step,
+  STYPE = internal,
+  FINALFUNC = logscore_alert_onset_final,
+  PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logscore_alert_onset(z double precision, warning double precision,
+                                      critical double precision, clear double precision,
+                                      enter_after integer, exit_after integer) (
+  SFUNC = logscore_alert_onset_step,
+  STYPE = internal,
+  FINALFUNC = logscore_alert_onset_final,
+  PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logscore_alert_onset(z double precision, warning double precision,
+                                      critical double precision, clear double precision,
+                                      enter_after integer, exit_after integer,
+                                      cooldown_rows integer) (
+  SFUNC = logscore_alert_onset_step,
+  STYPE = internal,
+  FINALFUNC = logscore_alert_onset_final,
+  PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logscore_alert_onset(z double precision, warning double precision,
+                                      critical double precision, clear double precision,
+                                      enter_after integer, exit_after integer,
+                                      at timestamptz, cooldown interval) (
+  SFUNC = logscore_alert_onset_step,
+  STYPE = internal,
+  FINALFUNC = logscore_alert_onset_final,
+  PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE logscore_alert_onset(double precision) IS
+'Over a running window (OVER (ORDER BY ts)), the level logscore_alert_state(z) rises to on this row, or NULL: one row per alert, with the logscore.alert_* settings';
+COMMENT ON AGGREGATE logscore_alert_onset(double precision, integer) IS
+'logscore_alert_onset(z) with a cool-down: the cooldown_rows rows after an onset report no rise that is not above its level';
+COMMENT ON AGGREGATE logscore_alert_onset(double precision, timestamptz, interval) IS
+'logscore_alert_onset(z) with a cool-down: a rise at less than cooldown after an onset, and not above its level, is not reported';
+COMMENT ON AGGREGATE logscore_alert_onset(double precision, double precision, double precision, double precision, integer, integer) IS
+'logscore_alert_onset(z) with explicit thresholds, each row''s own, as logscore_alert_state takes them';
+COMMENT ON AGGREGATE logscore_alert_onset(double precision, double precision, double precision, double precision, integer, integer, integer) IS
+'logscore_alert_onset(z, cooldown_rows) with explicit thresholds, each row''s own';
+COMMENT ON AGGREGATE logscore_alert_onset(double precision, double precision, double precision, double precision, integer, integer, timestamptz, interval) IS
+'logscore_alert_onset(z, at, cooldown) with explicit thresholds, each row''s own';

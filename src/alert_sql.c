@@ -1,8 +1,9 @@
 /*
  * alert_sql.c
- *	  logscore_severity and the logscore_alert_state aggregate: the core's
- *	  alert levels and state machine (core/alert.c) as logscore_level values,
- *	  with thresholds from the logscore.alert_* settings or from arguments.
+ *	  logscore_severity and the logscore_alert_state and logscore_alert_onset
+ *	  aggregates: the core's alert levels, state machine and onsets
+ *	  (core/alert.c) as logscore_level values, with thresholds from the
+ *	  logscore.alert_* settings or from arguments.
  *
  * The settings are checked against each other here, where they are read,
  * rather than in check hooks: a hook sees one setting at a time, so raising
@@ -14,6 +15,8 @@
 
 #include "catalog/pg_enum.h"
 #include "fmgr.h"
+#include "common/int.h"
+#include "utils/timestamp.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
 #include "utils/lsyscache.h"
@@ -26,6 +29,9 @@ PG_FUNCTION_INFO_V1(logscore_severity_explicit);
 PG_FUNCTION_INFO_V1(logscore_alert_state_setting_step);
 PG_FUNCTION_INFO_V1(logscore_alert_state_explicit_step);
 PG_FUNCTION_INFO_V1(logscore_alert_state_final);
+PG_FUNCTION_INFO_V1(logscore_alert_onset_setting_step);
+PG_FUNCTION_INFO_V1(logscore_alert_onset_explicit_step);
+PG_FUNCTION_INFO_V1(logscore_alert_onset_final);
 
 /* The labels of logscore_level, in the order of ls_alert_level. */
 static const char *const level_labels[LS_ALERT_NLEVELS] = {"ok", "warning", "critical"};
@@ -157,6 +163,32 @@ logscore_severity_explicit(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(level_datum(fcinfo, ls_alert_level_of(z, warning, critical)));
 }
 
+/*
+ * The explicit thresholds in arguments first .. first + 4 of function,
+ * checked: a NULL one is an error, as is a set that does not fit together.
+ */
+static void
+threshold_args(FunctionCallInfo fcinfo, int first, const char *function,
+			   ls_alert_thresholds *t)
+{
+	ls_error	err;
+
+	for (int arg = first; arg < first + LS_ALERT_NFIELDS; arg++)
+		if (PG_ARGISNULL(arg))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s argument %s must not be null",
+							function, argument_naming.field[arg - first]),
+					 errhint("A NULL z is allowed; it counts as no evidence.")));
+	t->warning = PG_GETARG_FLOAT8(first);
+	t->critical = PG_GETARG_FLOAT8(first + 1);
+	t->clear = PG_GETARG_FLOAT8(first + 2);
+	t->enter_after = PG_GETARG_INT32(first + 3);
+	t->exit_after = PG_GETARG_INT32(first + 4);
+	if (!ls_alert_check(t, &argument_naming, &err))
+		logscore_report_error(&err);
+}
+
 /* The state in argument 0, or a new one in the aggregate's context. */
 static AlertState *
 alert_state_arg(FunctionCallInfo fcinfo, bool *created)
@@ -210,25 +242,10 @@ Datum
 logscore_alert_state_explicit_step(PG_FUNCTION_ARGS)
 {
 	ls_alert_thresholds thresholds;
-	ls_error	err;
 	bool		created;
 	AlertState *state;
 
-	for (int arg = 2; arg <= 6; arg++)
-		if (PG_ARGISNULL(arg))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("logscore_alert_state argument %s must not be null",
-							argument_naming.field[arg - 2]),
-					 errhint("A NULL z is allowed; it counts as no evidence.")));
-	thresholds.warning = PG_GETARG_FLOAT8(2);
-	thresholds.critical = PG_GETARG_FLOAT8(3);
-	thresholds.clear = PG_GETARG_FLOAT8(4);
-	thresholds.enter_after = PG_GETARG_INT32(5);
-	thresholds.exit_after = PG_GETARG_INT32(6);
-	if (!ls_alert_check(&thresholds, &argument_naming, &err))
-		logscore_report_error(&err);
-
+	threshold_args(fcinfo, 2, "logscore_alert_state", &thresholds);
 	state = alert_state_arg(fcinfo, &created);
 	state->thresholds = thresholds;
 	step(state, fcinfo);
@@ -246,4 +263,176 @@ logscore_alert_state_final(PG_FUNCTION_ARGS)
 	AlertState *state = (AlertState *) PG_GETARG_POINTER(0);
 
 	PG_RETURN_DATUM(level_datum(fcinfo, state->machine.state));
+}
+
+/* --- logscore_alert_onset --- */
+
+/*
+ * The onsets' state: the machine behind them, the thresholds (as for
+ * logscore_alert_state), and whether the last row stepped was an onset,
+ * which the final function reports.
+ */
+typedef struct OnsetState
+{
+	ls_alert_onsets onsets;
+	ls_alert_thresholds thresholds;
+	bool		onset;
+	ls_alert_level level;
+} OnsetState;
+
+static OnsetState *
+onset_state_arg(FunctionCallInfo fcinfo, bool *created)
+{
+	MemoryContext aggcontext = logscore_aggregate_context(fcinfo, "logscore_alert_onset_step");
+	OnsetState *state;
+
+	*created = PG_ARGISNULL(0);
+	if (!*created)
+		return (OnsetState *) PG_GETARG_POINTER(0);
+	state = MemoryContextAllocZero(aggcontext, sizeof(OnsetState));
+	ls_alert_onsets_start(&state->onsets);
+	return state;
+}
+
+static void
+cooldown_null(const char *argument)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+			 errmsg("logscore_alert_onset argument %s must not be null", argument),
+			 errhint("Pass 0 for no cool-down; a NULL z is allowed, it counts as no evidence.")));
+}
+
+/*
+ * The cool-down in the arguments after the thresholds (or after z), from
+ * argument first: none, cooldown_rows integer, or at timestamptz and
+ * cooldown interval, by how many arguments are left.  An interval is a
+ * fixed span, a day 24 hours, so the explicit forms stay IMMUTABLE (adding
+ * an interval with days to a timestamptz depends on the time zone).
+ */
+static void
+cooldown_args(FunctionCallInfo fcinfo, int first, ls_alert_cooldown *cooldown, int64 *at)
+{
+	int			left = PG_NARGS() - first;
+
+	*at = 0;
+	cooldown->kind = LS_COOLDOWN_NONE;
+	cooldown->span = 0;
+	if (left == 1)
+	{
+		int32		rows;
+
+		if (PG_ARGISNULL(first))
+			cooldown_null("cooldown_rows");
+		rows = PG_GETARG_INT32(first);
+		if (rows < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("logscore_alert_onset argument cooldown_rows must not be negative"),
+					 errdetail("The value given is %d.", rows)));
+		cooldown->kind = LS_COOLDOWN_ROWS;
+		cooldown->span = rows;
+	}
+	else if (left == 2)
+	{
+		Interval   *span;
+		int64		days;
+		TimestampTz ts;
+
+		if (PG_ARGISNULL(first))
+			cooldown_null("at");
+		if (PG_ARGISNULL(first + 1))
+			cooldown_null("cooldown");
+		ts = PG_GETARG_TIMESTAMPTZ(first);
+		span = PG_GETARG_INTERVAL_P(first + 1);
+		if (TIMESTAMP_NOT_FINITE(ts))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("logscore_alert_onset argument at must be finite")));
+		if (span->month != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("logscore_alert_onset cool-down must not contain months or years"),
+					 errdetail("The cool-down given is %s; a month has no fixed length.",
+							   DatumGetCString(DirectFunctionCall1(interval_out,
+																   IntervalPGetDatum(span)))),
+					 errhint("Give the cool-down in days, hours, minutes or seconds; a day counts as 24 hours.")));
+		if (pg_mul_s64_overflow((int64) span->day, USECS_PER_DAY, &days) ||
+			pg_add_s64_overflow(days, span->time, &cooldown->span) || cooldown->span < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("logscore_alert_onset cool-down must be between 0 and about 292,000 years"),
+					 errdetail("The cool-down given is %s.",
+							   DatumGetCString(DirectFunctionCall1(interval_out,
+																   IntervalPGetDatum(span))))));
+		cooldown->kind = LS_COOLDOWN_TIME;
+		*at = ts;
+	}
+}
+
+/* Steps the onsets with the row's z and cool-down, from argument first on. */
+static void
+onset_step(OnsetState *state, FunctionCallInfo fcinfo, int cooldown_first)
+{
+	ls_alert_cooldown cooldown;
+	int64		at;
+	double		z;
+
+	cooldown_args(fcinfo, cooldown_first, &cooldown, &at);
+	if (!PG_ARGISNULL(1))
+	{
+		z = PG_GETARG_FLOAT8(1);
+		check_z(z, "logscore_alert_onset");
+	}
+	state->onset = ls_alert_onset_step(&state->onsets, &state->thresholds,
+									   PG_ARGISNULL(1) ? NULL : &z, &cooldown, at,
+									   &state->level);
+}
+
+/*
+ * logscore_alert_onset(z [, cooldown_rows | , at, cooldown]): the settings
+ * are read once, when the state is created, as for logscore_alert_state.
+ */
+Datum
+logscore_alert_onset_setting_step(PG_FUNCTION_ARGS)
+{
+	bool		created;
+	OnsetState *state = onset_state_arg(fcinfo, &created);
+
+	if (created)
+		logscore_alert_settings(&state->thresholds, false);
+	onset_step(state, fcinfo, 2);
+	PG_RETURN_POINTER(state);
+}
+
+/*
+ * logscore_alert_onset(z, warning, critical, clear, enter_after, exit_after
+ * [, cooldown_rows | , at, cooldown]): each row's own thresholds.
+ */
+Datum
+logscore_alert_onset_explicit_step(PG_FUNCTION_ARGS)
+{
+	ls_alert_thresholds thresholds;
+	bool		created;
+	OnsetState *state;
+
+	threshold_args(fcinfo, 2, "logscore_alert_onset", &thresholds);
+	state = onset_state_arg(fcinfo, &created);
+	state->thresholds = thresholds;
+	onset_step(state, fcinfo, 2 + LS_ALERT_NFIELDS);
+	PG_RETURN_POINTER(state);
+}
+
+/*
+ * The level the state rose to on the last row, or NULL when it did not
+ * rise there (or a cool-down held the rise back).  Reads the state only.
+ */
+Datum
+logscore_alert_onset_final(PG_FUNCTION_ARGS)
+{
+	OnsetState *state = (OnsetState *) PG_GETARG_POINTER(0);
+
+	if (!state->onset)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(level_datum(fcinfo, state->level));
 }

@@ -11,7 +11,8 @@
  *	 replaces each setting-dependent call with its explicit form before
  *	 Citus plans the query, the settings' values written in as constants:
  *	 logscore(v) becomes logscore(v, pipeline[, on_overflow]),
- *	 logscore_severity(z) and logscore_alert_state(z) get their thresholds,
+ *	 logscore_severity(z), logscore_alert_state(z) and logscore_alert_onset(z
+ *	 [, cool-down]) get their thresholds,
  *	 logscore_array/batch/explain get the pipeline for a NULL one.  Citus
  *	 then ships the explicit calls.  The constants are taken when the query
  *	 is planned, so changing a setting invalidates cached plans.  The hook
@@ -76,6 +77,9 @@ typedef struct FormOids
 	Oid			severity_explicit;
 	Oid			alert_state;
 	Oid			alert_state_explicit;
+	/* logscore_alert_onset(z [, cool-down]) and the explicit form of each */
+	Oid			alert_onset[3];
+	Oid			alert_onset_explicit[3];
 } FormOids;
 
 static FormOids forms;
@@ -124,6 +128,12 @@ load_forms(void)
 	Oid			array_texts[] = {INT8ARRAYOID, TEXTOID, TEXTOID};
 	Oid			one_text[] = {TEXTOID};
 	Oid			z_thresholds[] = {FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, INT4OID, INT4OID};
+	Oid			onset_rows[] = {FLOAT8OID, INT4OID};
+	Oid			onset_time[] = {FLOAT8OID, TIMESTAMPTZOID, INTERVALOID};
+	Oid			thresholds_rows[] = {FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, INT4OID, INT4OID,
+	INT4OID};
+	Oid			thresholds_time[] = {FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, INT4OID, INT4OID,
+	TIMESTAMPTZOID, INTERVALOID};
 
 	memset(&forms, 0, sizeof(forms));
 	forms.valid = true;
@@ -146,6 +156,12 @@ load_forms(void)
 	forms.severity_explicit = lookup(schema, "logscore_severity", 3, z_thresholds);
 	forms.alert_state = lookup(schema, "logscore_alert_state", 1, z_thresholds);
 	forms.alert_state_explicit = lookup(schema, "logscore_alert_state", 6, z_thresholds);
+	forms.alert_onset[0] = lookup(schema, "logscore_alert_onset", 1, z_thresholds);
+	forms.alert_onset[1] = lookup(schema, "logscore_alert_onset", 2, onset_rows);
+	forms.alert_onset[2] = lookup(schema, "logscore_alert_onset", 3, onset_time);
+	forms.alert_onset_explicit[0] = lookup(schema, "logscore_alert_onset", 6, z_thresholds);
+	forms.alert_onset_explicit[1] = lookup(schema, "logscore_alert_onset", 7, thresholds_rows);
+	forms.alert_onset_explicit[2] = lookup(schema, "logscore_alert_onset", 8, thresholds_time);
 	/* an extension older than its library has no explicit overflow forms */
 	forms.rewrite = OidIsValid(forms.score_overflow) && OidIsValid(forms.array_explicit) &&
 		OidIsValid(forms.batch_explicit);
@@ -289,6 +305,31 @@ rewrite_function(FuncExpr *call)
 	return (Node *) call;
 }
 
+/*
+ * The explicit form of a setting-dependent aggregate, or InvalidOid: its
+ * thresholds go in right after z, before any cool-down arguments.
+ */
+static Oid
+explicit_aggregate(Oid aggregate)
+{
+	if (aggregate == forms.alert_state)
+		return forms.alert_state_explicit;
+	for (size_t i = 0; i < lengthof(forms.alert_onset); i++)
+		if (aggregate == forms.alert_onset[i])
+			return forms.alert_onset_explicit[i];
+	return InvalidOid;
+}
+
+/* list (of pointers or of OIDs alike) with items inserted after its first */
+static List *
+after_first(List *list, List *items)
+{
+	List	   *result = list_copy_head(list, 1);
+
+	result = list_concat(result, items);
+	return list_concat(result, list_copy_tail(list, 1));
+}
+
 static Node *
 rewrite_aggregate(Aggref *aggref)
 {
@@ -297,22 +338,25 @@ rewrite_aggregate(Aggref *aggref)
 	ListCell   *cell;
 	List	   *arguments = NIL;
 	List	   *sort_only = NIL;
+	List	   *thresholds = NIL;
 	AttrNumber	resno = 1;
+	Oid			explicit_form = explicit_aggregate(aggref->aggfnoid);
 
-	if (aggref->aggfnoid != forms.alert_state || !OidIsValid(forms.alert_state_explicit))
+	if (!OidIsValid(aggref->aggfnoid) || !OidIsValid(explicit_form))
 		return (Node *) aggref;
 	/* never left for the remote server's settings: postgres_fdw ships it */
 	logscore_alert_settings(&t, false);
 	result = copyObject(aggref);
-	result->aggfnoid = forms.alert_state_explicit;
-	result->aggargtypes = list_make5_oid(FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, INT4OID);
-	result->aggargtypes = lappend_oid(result->aggargtypes, INT4OID);
+	result->aggfnoid = explicit_form;
+	result->aggargtypes = after_first(result->aggargtypes,
+									  list_make5_oid(FLOAT8OID, FLOAT8OID, FLOAT8OID, INT4OID,
+													 INT4OID));
 
 	/*
-	 * The thresholds follow z and come before the entries that only an
-	 * ORDER BY inside the call adds (resjunk), which the executor does not
-	 * pass to the transition function; ORDER BY finds its entries by
-	 * ressortgroupref, so numbering them anew is safe.
+	 * The thresholds follow z and come before the cool-down and the entries
+	 * that only an ORDER BY inside the call adds (resjunk), which the
+	 * executor does not pass to the transition function; ORDER BY finds its
+	 * entries by ressortgroupref, so numbering them anew is safe.
 	 */
 	foreach(cell, result->args)
 	{
@@ -324,8 +368,8 @@ rewrite_aggregate(Aggref *aggref)
 			arguments = lappend(arguments, entry);
 	}
 	foreach(cell, threshold_args(&t))
-		arguments = lappend(arguments, makeTargetEntry(lfirst(cell), 0, NULL, false));
-	result->args = list_concat(arguments, sort_only);
+		thresholds = lappend(thresholds, makeTargetEntry(lfirst(cell), 0, NULL, false));
+	result->args = list_concat(after_first(arguments, thresholds), sort_only);
 	foreach(cell, result->args)
 		((TargetEntry *) lfirst(cell))->resno = resno++;
 	return (Node *) result;
@@ -336,13 +380,14 @@ rewrite_window_function(WindowFunc *window)
 {
 	ls_alert_thresholds t;
 	WindowFunc *result;
+	Oid			explicit_form = explicit_aggregate(window->winfnoid);
 
-	if (window->winfnoid != forms.alert_state || !OidIsValid(forms.alert_state_explicit))
+	if (!OidIsValid(window->winfnoid) || !OidIsValid(explicit_form))
 		return (Node *) window;
 	logscore_alert_settings(&t, false);
 	result = copyObject(window);
-	result->winfnoid = forms.alert_state_explicit;
-	result->args = list_concat(result->args, threshold_args(&t));
+	result->winfnoid = explicit_form;
+	result->args = after_first(result->args, threshold_args(&t));
 	return (Node *) result;
 }
 

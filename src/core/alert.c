@@ -155,3 +155,60 @@ ls_alert_step(ls_alert_machine *m, const ls_alert_thresholds *t, double z)
 		m->clear_count = 0;
 	return m->state;
 }
+
+void
+ls_alert_onsets_start(ls_alert_onsets *o)
+{
+	ls_alert_start(&o->machine);
+	o->rows = 0;
+	o->reported = false;
+	o->reported_level = LS_LEVEL_OK;
+	o->reported_row = 0;
+	o->reported_at = 0;
+}
+
+/* Whether the cool-down of the last onset reported still runs at this row. */
+static bool
+cooling_down(const ls_alert_onsets *o, const ls_alert_cooldown *cooldown, int64_t at)
+{
+	switch (cooldown->kind)
+	{
+		case LS_COOLDOWN_NONE:
+			return false;
+		case LS_COOLDOWN_ROWS:
+			return o->rows - o->reported_row <= cooldown->span;
+		case LS_COOLDOWN_TIME:
+			/*
+			 * at earlier than the onset (rows out of order) is within it;
+			 * the difference is taken unsigned, as two timestamps' may
+			 * exceed int64's range
+			 */
+			return at < o->reported_at ||
+				(uint64_t) at - (uint64_t) o->reported_at < (uint64_t) cooldown->span;
+	}
+	return false;
+}
+
+bool
+ls_alert_onset_step(ls_alert_onsets *o, const ls_alert_thresholds *t, const double *z,
+					const ls_alert_cooldown *cooldown, int64_t at, ls_alert_level *level)
+{
+	ls_alert_level before = o->machine.state;
+	ls_alert_level after;
+
+	o->rows++;
+	if (z == NULL)
+		return false;
+	after = ls_alert_step(&o->machine, t, *z);
+	if (after <= before)
+		return false;
+	/* an escalation above the last onset is news even while cooling down */
+	if (o->reported && after <= o->reported_level && cooling_down(o, cooldown, at))
+		return false;
+	o->reported = true;
+	o->reported_level = after;
+	o->reported_row = o->rows;
+	o->reported_at = at;
+	*level = after;
+	return true;
+}

@@ -105,4 +105,47 @@ extern void ls_alert_start(ls_alert_machine *m);
 extern ls_alert_level ls_alert_step(ls_alert_machine *m, const ls_alert_thresholds *t,
 									double z);
 
+/*
+ * Onsets: the rows where the state rises (ok -> warning, ok -> critical,
+ * warning -> critical), the rows that carry the news; a state that stays
+ * critical is one detection, not one per row.  A cool-down, counted in rows
+ * or in time from the last onset reported, holds back a rise that is not
+ * above that onset's level: a flapping service pages once, but warning ->
+ * critical during a warning's cool-down still does.
+ */
+typedef enum ls_alert_cooldown_kind
+{
+	LS_COOLDOWN_NONE,
+	LS_COOLDOWN_ROWS,			/* the span rows after an onset hold back */
+	LS_COOLDOWN_TIME			/* at < onset's at + span holds back */
+} ls_alert_cooldown_kind;
+
+typedef struct ls_alert_cooldown
+{
+	ls_alert_cooldown_kind kind;
+	int64_t		span;			/* rows, or time units (microseconds in SQL); >= 0 */
+} ls_alert_cooldown;
+
+typedef struct ls_alert_onsets
+{
+	ls_alert_machine machine;
+	int64_t		rows;			/* rows stepped, NULL z included */
+	bool		reported;		/* an onset has been reported */
+	ls_alert_level reported_level;
+	int64_t		reported_row;
+	int64_t		reported_at;
+} ls_alert_onsets;
+
+extern void ls_alert_onsets_start(ls_alert_onsets *o);
+
+/*
+ * Takes one row (z NULL: no evidence, but a row for a cool-down in rows) at
+ * time at (read only for a cool-down in time; rows must come in time
+ * order).  Returns true, with the new state in *level, when the state rose
+ * on this row and no cool-down holds the rise back.
+ */
+extern bool ls_alert_onset_step(ls_alert_onsets *o, const ls_alert_thresholds *t,
+								 const double *z, const ls_alert_cooldown *cooldown,
+								 int64_t at, ls_alert_level *level);
+
 #endif							/* LOGSCORE_ALERT_H */

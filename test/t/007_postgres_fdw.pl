@@ -94,4 +94,29 @@ SELECT service, logscore_alert_state(z ORDER BY id) FROM events_remote GROUP BY 
 	qr/logscore_alert_state\(z, 200::double precision, 300::double precision, 2::double precision, 2, 3 ORDER BY id/,
 	'logscore_alert_state(z) is shipped with the session thresholds written in');
 
+# logscore_alert_onset reads the same settings, in three forms (no cool-down,
+# one in rows, one in time): over the foreign table its aggregate answers as
+# on one node, and as a window function on the local copy (rewritten here,
+# where postgres_fdw is installed) it answers as the remote server does
+# without any rewrite, under the same settings
+my $onset_settings = 'SET logscore.alert_warning = 20; SET logscore.alert_critical = 60; '
+  . 'SET logscore.alert_clear = 15; SET logscore.alert_enter_after = 1; SET logscore.alert_exit_after = 1;';
+for my $form ('logscore_alert_onset(z', 'logscore_alert_onset(z, 7',
+	"logscore_alert_onset(z, timestamptz '2026-01-01 00:00+00' + id * interval '1 minute', '45 minutes'")
+{
+	same_answer("$form ...) as an aggregate after SET logscore.alert_*", $onset_settings,
+		"SELECT service, $form ORDER BY id) FROM {events} WHERE id % 97 <> 0 GROUP BY 1 ORDER BY 1");
+	my $windows = "SELECT service, count(onset) AS onsets, string_agg(id || ':' || onset, ',' ORDER BY id) AS rows
+FROM (SELECT service, id, $form) OVER (PARTITION BY service ORDER BY id) AS onset FROM TABLE) s
+GROUP BY 1 ORDER BY 1";
+	my $rewritten = $local->safe_psql('postgres', $onset_settings . ($windows =~ s/TABLE/events_local/r));
+	is($rewritten, $remote->safe_psql('postgres', $onset_settings . ($windows =~ s/TABLE/events/r)),
+		"$form ...) as a window function, rewritten, answers as without the rewrite");
+	like($rewritten, qr/svc0\|[1-9]/, "$form ...) finds onsets to compare");
+}
+like(remote_sql(q{SET logscore.alert_warning = 200; SET logscore.alert_critical = 300;}, q{
+SELECT service, logscore_alert_onset(z, 5 ORDER BY id) FROM events_remote GROUP BY 1}),
+	qr/logscore_alert_onset\(z, 200::double precision, 300::double precision, 2::double precision, 2, 3, 5 ORDER BY id/,
+	'logscore_alert_onset(z, cooldown_rows) is shipped with the thresholds written in before the cool-down');
+
 done_testing();
