@@ -189,3 +189,66 @@ COMMENT ON AGGREGATE logscore_alert_onset(double precision, double precision, do
 'logscore_alert_onset(z, cooldown_rows) with explicit thresholds, each row''s own';
 COMMENT ON AGGREGATE logscore_alert_onset(double precision, double precision, double precision, double precision, integer, integer, timestamptz, interval) IS
 'logscore_alert_onset(z, at, cooldown) with explicit thresholds, each row''s own';
+
+-- logscore_sketch over a sliding window frame: a moving aggregate whose
+-- inverse transition removes the row leaving (0.7.0)
+
+CREATE FUNCTION logscore_sketch_moving_add(state internal, value double precision) RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION logscore_sketch_moving_add(state internal, value double precision,
+                                           accuracy double precision) RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION logscore_sketch_moving_remove(state internal, value double precision) RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION logscore_sketch_moving_remove(state internal, value double precision,
+                                              accuracy double precision) RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION logscore_sketch_moving_final(state internal) RETURNS logscore_sketch
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION logscore_sketch_moving_add(internal, double precision) IS
+'Moving-aggregate transition function of logscore_sketch(value) over a sliding window frame';
+COMMENT ON FUNCTION logscore_sketch_moving_add(internal, double precision, double precision) IS
+'Moving-aggregate transition function of logscore_sketch(value, accuracy) over a sliding window frame';
+COMMENT ON FUNCTION logscore_sketch_moving_remove(internal, double precision) IS
+'Inverse transition function of logscore_sketch(value): removes the frame''s first row; NULL (rebuild from the frame) when the sketch could not stay exact';
+COMMENT ON FUNCTION logscore_sketch_moving_remove(internal, double precision, double precision) IS
+'Inverse transition function of logscore_sketch(value, accuracy): removes the frame''s first row; NULL (rebuild from the frame) when the sketch could not stay exact';
+COMMENT ON FUNCTION logscore_sketch_moving_final(internal) IS
+'Moving-aggregate final function of logscore_sketch: the frame''s sketch; NULL for a frame without values';
+
+-- Extension scripts use plain CREATE only, and PostgreSQL has no ALTER
+-- AGGREGATE for the moving-aggregate functions, while DROP and CREATE would
+-- break the views that use logscore_sketch: the functions are written into
+-- pg_aggregate in place, with the dependencies CREATE AGGREGATE records.
+UPDATE pg_catalog.pg_aggregate a
+SET aggmtransfn = v.msfunc::pg_catalog.regprocedure,
+    aggminvtransfn = v.minvfunc::pg_catalog.regprocedure,
+    aggmfinalfn = '@extschema@.logscore_sketch_moving_final(pg_catalog.internal)'::pg_catalog.regprocedure,
+    aggmtranstype = 'pg_catalog.internal'::pg_catalog.regtype,
+    aggmtransspace = 0,
+    aggmfinalextra = false,
+    aggmfinalmodify = 'r',
+    aggminitval = NULL
+FROM (VALUES
+  ('@extschema@.logscore_sketch(pg_catalog.float8)',
+   '@extschema@.logscore_sketch_moving_add(pg_catalog.internal, pg_catalog.float8)',
+   '@extschema@.logscore_sketch_moving_remove(pg_catalog.internal, pg_catalog.float8)'),
+  ('@extschema@.logscore_sketch(pg_catalog.float8, pg_catalog.float8)',
+   '@extschema@.logscore_sketch_moving_add(pg_catalog.internal, pg_catalog.float8, pg_catalog.float8)',
+   '@extschema@.logscore_sketch_moving_remove(pg_catalog.internal, pg_catalog.float8, pg_catalog.float8)')
+) v(aggregate, msfunc, minvfunc)
+WHERE a.aggfnoid OPERATOR(pg_catalog.=) v.aggregate::pg_catalog.regprocedure;
+
+INSERT INTO pg_catalog.pg_depend (classid, objid, objsubid, refclassid, refobjid, refobjsubid, deptype)
+SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass, a.aggfnoid, 0,
+       'pg_catalog.pg_proc'::pg_catalog.regclass, f.fn, 0, 'n'
+FROM pg_catalog.pg_aggregate a,
+     LATERAL (VALUES (a.aggmtransfn), (a.aggminvtransfn), (a.aggmfinalfn)) f(fn)
+WHERE a.aggfnoid OPERATOR(pg_catalog.=) ANY (ARRAY[
+  '@extschema@.logscore_sketch(pg_catalog.float8)'::pg_catalog.regprocedure,
+  '@extschema@.logscore_sketch(pg_catalog.float8, pg_catalog.float8)'::pg_catalog.regprocedure]::pg_catalog.oid[]);

@@ -141,10 +141,46 @@ COMMENT ON FUNCTION logscore_sketch_add(logscore_sketch, double precision, doubl
 COMMENT ON FUNCTION logscore_sketch_combine(logscore_sketch, logscore_sketch) IS
 'Merges two sketches of the same accuracy: the combine function, and logscore_merge''s transition';
 
+-- logscore_sketch over a sliding window frame: a moving aggregate whose
+-- inverse transition removes the row leaving (0.7.0)
+
+CREATE FUNCTION logscore_sketch_moving_add(state internal, value double precision) RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION logscore_sketch_moving_add(state internal, value double precision,
+                                           accuracy double precision) RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION logscore_sketch_moving_remove(state internal, value double precision) RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION logscore_sketch_moving_remove(state internal, value double precision,
+                                              accuracy double precision) RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION logscore_sketch_moving_final(state internal) RETURNS logscore_sketch
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION logscore_sketch_moving_add(internal, double precision) IS
+'Moving-aggregate transition function of logscore_sketch(value) over a sliding window frame';
+COMMENT ON FUNCTION logscore_sketch_moving_add(internal, double precision, double precision) IS
+'Moving-aggregate transition function of logscore_sketch(value, accuracy) over a sliding window frame';
+COMMENT ON FUNCTION logscore_sketch_moving_remove(internal, double precision) IS
+'Inverse transition function of logscore_sketch(value): removes the frame''s first row; NULL (rebuild from the frame) when the sketch could not stay exact';
+COMMENT ON FUNCTION logscore_sketch_moving_remove(internal, double precision, double precision) IS
+'Inverse transition function of logscore_sketch(value, accuracy): removes the frame''s first row; NULL (rebuild from the frame) when the sketch could not stay exact';
+COMMENT ON FUNCTION logscore_sketch_moving_final(internal) IS
+'Moving-aggregate final function of logscore_sketch: the frame''s sketch; NULL for a frame without values';
+
 CREATE AGGREGATE logscore_sketch(value double precision) (
   SFUNC = logscore_sketch_add,
   STYPE = logscore_sketch,
   COMBINEFUNC = logscore_sketch_combine,
+  MSFUNC = logscore_sketch_moving_add,
+  MINVFUNC = logscore_sketch_moving_remove,
+  MSTYPE = internal,
+  MFINALFUNC = logscore_sketch_moving_final,
+  MFINALFUNC_MODIFY = READ_ONLY,
   PARALLEL = SAFE
 );
 
@@ -152,6 +188,11 @@ CREATE AGGREGATE logscore_sketch(value double precision, accuracy double precisi
   SFUNC = logscore_sketch_add,
   STYPE = logscore_sketch,
   COMBINEFUNC = logscore_sketch_combine,
+  MSFUNC = logscore_sketch_moving_add,
+  MINVFUNC = logscore_sketch_moving_remove,
+  MSTYPE = internal,
+  MFINALFUNC = logscore_sketch_moving_final,
+  MFINALFUNC_MODIFY = READ_ONLY,
   PARALLEL = SAFE
 );
 

@@ -158,6 +158,10 @@ extern Datum logscore_sketch_flat(const ls_sketch *s);
 /* report.c: raises the error a sketch status stands for, unless it is OK */
 extern void logscore_check_sketch(ls_sketch_status status);
 
+/* sketch_agg.c: the accuracy errors every form of logscore_sketch gives */
+extern void logscore_sketch_check_accuracy(double alpha);
+ls_noreturn extern void logscore_sketch_accuracy_mismatch(double a, double b);
+
 /* aggregate_memory.c */
 extern void logscore_allocator_init(ls_allocator *allocator, MemoryContext context);
 extern MemoryContext logscore_aggregate_states(MemoryContext aggcontext);

@@ -43,8 +43,8 @@ sketch_result(FunctionCallInfo fcinfo, ExpandedSketch *es, bool in_aggregate)
 }
 
 /* The error of an accuracy out of range, whichever row asks for it. */
-static void
-check_alpha(double alpha)
+void
+logscore_sketch_check_accuracy(double alpha)
 {
 	/* written so that NaN fails too, as in ls_sketch_init */
 	if (!(alpha >= LS_SKETCH_MIN_ALPHA && alpha <= LS_SKETCH_MAX_ALPHA))
@@ -58,10 +58,11 @@ check_alpha(double alpha)
  * function instead.  Both say the same, with the smaller accuracy first, so
  * that no plan can be told apart by its error; each accuracy is written out
  * in full (shortest exact digits, whatever extra_float_digits says), so two
- * accuracies that differ never read the same.
+ * accuracies that differ never read the same.  The moving-aggregate form
+ * (sketch_window_agg.c) says it in the same words.
  */
-static void
-report_accuracy_mismatch(double a, double b)
+void
+logscore_sketch_accuracy_mismatch(double a, double b)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -112,8 +113,8 @@ logscore_sketch_add(PG_FUNCTION_ARGS)
 		if (PG_NARGS() > 2 && alpha != es->sketch.alpha)
 		{
 			/* an accuracy out of range is that error on any row */
-			check_alpha(alpha);
-			report_accuracy_mismatch(es->sketch.alpha, alpha);
+			logscore_sketch_check_accuracy(alpha);
+			logscore_sketch_accuracy_mismatch(es->sketch.alpha, alpha);
 		}
 	}
 
@@ -170,7 +171,7 @@ logscore_sketch_combine(PG_FUNCTION_ARGS)
 		es = logscore_sketch_copy(PG_GETARG_DATUM(0), states);
 	other = logscore_sketch_read(PG_GETARG_DATUM(1), &scratch);
 	if (other->alpha != es->sketch.alpha && combines_sketch_with_accuracy(fcinfo))
-		report_accuracy_mismatch(es->sketch.alpha, other->alpha);
+		logscore_sketch_accuracy_mismatch(es->sketch.alpha, other->alpha);
 	logscore_check_sketch(ls_sketch_merge(&es->sketch, other));
 	PG_RETURN_DATUM(sketch_result(fcinfo, es, in_aggregate));
 }

@@ -249,6 +249,85 @@ ls_sketch_add(ls_sketch *s, double x)
 	return LS_SKETCH_OK;
 }
 
+/* The store and bucket index x counts in; false for a zero. */
+static bool
+value_bucket(const ls_sketch *s, double x, const ls_store **st, int32_t *index)
+{
+	double		magnitude = fabs(x);
+
+	if (magnitude < LS_SKETCH_MIN_MAGNITUDE)
+		return false;
+	*st = x > 0 ? &s->positive : &s->negative;
+	*index = bucket_index(s, magnitude);
+	return true;
+}
+
+bool
+ls_sketch_fits(const ls_sketch *s, double x)
+{
+	const ls_store *st;
+	int32_t		index;
+	int64_t		lo;
+	int64_t		hi;
+
+	if (!isfinite(x) || !value_bucket(s, x, &st, &index) || st->nbuckets == 0)
+		return true;
+	lo = st->offset < index ? st->offset : index;
+	hi = store_high(st) > index ? store_high(st) : index;
+	return hi - lo + 1 <= LS_SKETCH_MAX_BUCKETS;
+}
+
+/* Drops the empty buckets at both ends of st, moving none of the counts. */
+static void
+store_shrink(ls_store *st)
+{
+	uint32_t	lo;
+	uint32_t	hi;
+
+	if (!ls_store_trim(st, &lo, &hi))
+	{
+		st->nbuckets = 0;
+		return;
+	}
+	if (lo > 0)
+		memmove(st->counts, st->counts + lo, (hi - lo) * sizeof(uint64_t));
+	memset(st->counts + (hi - lo), 0, (st->nbuckets - (hi - lo)) * sizeof(uint64_t));
+	st->offset += (int32_t) lo;
+	st->nbuckets = hi - lo;
+}
+
+void
+ls_sketch_shrink(ls_sketch *s)
+{
+	store_shrink(&s->positive);
+	store_shrink(&s->negative);
+}
+
+bool
+ls_sketch_uncount(ls_sketch *s, double x)
+{
+	const ls_store *found;
+	ls_store   *st;
+	int32_t		index;
+	int64_t		slot;
+
+	if (!isfinite(x) || s->collapsed)
+		return false;
+	if (!value_bucket(s, x, &found, &index))
+	{
+		if (s->zero_count == 0)
+			return false;
+		s->zero_count--;
+		return true;
+	}
+	st = found == &s->positive ? &s->positive : &s->negative;
+	slot = (int64_t) index - st->offset;
+	if (slot < 0 || slot >= (int64_t) st->nbuckets || st->counts[slot] == 0)
+		return false;
+	st->counts[slot]--;
+	return true;
+}
+
 bool
 ls_store_trim(const ls_store *st, uint32_t *lo, uint32_t *hi)
 {

@@ -96,6 +96,20 @@ extern ls_sketch_status ls_sketch_merge(ls_sketch *dst, const ls_sketch *src);
  */
 extern void ls_sketch_error(ls_sketch_status status, ls_error *err);
 
+/*
+ * For a sliding frame (sketch_window.c).  ls_sketch_fits: whether adding x
+ * keeps its store within LS_SKETCH_MAX_BUCKETS as it is laid out now, so
+ * that nothing collapses.  ls_sketch_shrink: drops the empty buckets at the
+ * ends of both stores (the layout only: counts and answers stay), so that
+ * buckets a removed value emptied do not make a later add collapse.
+ * ls_sketch_uncount: takes x out of its bucket (or the zero count) and
+ * nothing else; false, changing nothing, when no such count is held or the
+ * sketch has collapsed (x's bucket is then no longer known).
+ */
+extern bool ls_sketch_fits(const ls_sketch *s, double x);
+extern void ls_sketch_shrink(ls_sketch *s);
+extern bool ls_sketch_uncount(ls_sketch *s, double x);
+
 /* --- reading (sketch.c) --- */
 
 /*

@@ -22,5 +22,6 @@ main(void)
 	failed += run_alert_tests();
 	failed += run_ewm_tests();
 	failed += run_window_tests();
+	failed += run_sketch_window_tests();
 	return failed == 0 ? 0 : 1;
 }

@@ -43,6 +43,7 @@ extern int	run_sketch_format_tests(void);
 extern int	run_alert_tests(void);
 extern int	run_ewm_tests(void);
 extern int	run_window_tests(void);
+extern int	run_sketch_window_tests(void);
 
 /* --- helpers.c --- */
 
