@@ -9,6 +9,8 @@
 #   <!-- not run: why -->          a fragment, shown but not run
 #   <!-- alert-path: NAME -->      run by test/t/005_alert_cron.pl
 #   <!-- citus-path: NAME -->      run by test/citus/001_distributed.pl
+#   <!-- pipeline: NAME -->        run by test/t/009_continuous_pipeline.pl
+#   <!-- pipeline-dashboard: NAME --> run by it too, and by the soak benchmark
 #   <!-- needs pg_cron -->         run, where pg_cron is installed
 # An ```output block whose first line starts with "ERROR:" says the block
 # fails with those ERROR, DETAIL and HINT lines; the page goes on after it.
@@ -98,7 +100,7 @@ foreach my $page (@pages)
 		{
 			$count{'opted out'}++;
 		}
-		elsif ($m =~ /^(alert|citus)-path: [\w-]+$/)
+		elsif ($m =~ /^(alert|citus)-path: [\w-]+$/ || $m =~ /^pipeline(-dashboard)?: [\w-]+$/)
 		{
 			$count{covered}++;
 		}
