@@ -98,14 +98,14 @@ CREATE TRIGGER count_shipped AFTER INSERT ON events REFERENCING NEW TABLE AS new
 # --- the load and the scenario, on the wall clock ---
 #
 # t0: the writers start.  The incident, on api-gateway (the busiest
-# service), starts at the first bucket boundary 16 s or more after t0, so
-# that the baseline, taken 2 s before it, holds three buckets or so; it
+# service), starts at the first bucket boundary 14 s or more after t0, so
+# that the baseline, taken 2 s before it, holds two buckets or more; it
 # lasts 25 s, five buckets.  With alert_enter_after = 2 the state is critical
 # from its second bucket; with alert_exit_after = 3 it is ok again from the
 # third clear bucket, which is complete 40 s after the incident starts.  The
 # writers stop 41 s after it, and the jobs 2 s later.
 my $t0 = time();
-my $incident = $bucket * ceil(($t0 + 16) / $bucket);
+my $incident = $bucket * ceil(($t0 + 14) / $bucket);
 my $writers_end = $incident + 41;
 my $jobs_end = $writers_end + 2;
 my $service = 'api-gateway';
