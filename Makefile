@@ -156,3 +156,6 @@ soak-clients: $(SOAK_CLIENTS)
 $(SOAK_CLIENTS): test/bench/soak/%: test/bench/soak/%.c
 	$(CC) -std=gnu99 -O2 -Wall -Wextra -Werror -I$(shell $(PG_CONFIG) --includedir) \
 		-o $@ $< -L$(shell $(PG_CONFIG) --libdir) -lpq -lm
+
+# test/t/009_continuous_pipeline.pl runs them
+prove_installcheck: soak-clients
