@@ -252,3 +252,105 @@ FROM pg_catalog.pg_aggregate a,
 WHERE a.aggfnoid OPERATOR(pg_catalog.=) ANY (ARRAY[
   '@extschema@.logscore_sketch(pg_catalog.float8)'::pg_catalog.regprocedure,
   '@extschema@.logscore_sketch(pg_catalog.float8, pg_catalog.float8)'::pg_catalog.regprocedure]::pg_catalog.oid[]);
+
+-- logscore_detector: the online anomaly detector, as a window aggregate
+-- (logscore_detect) and as a state to keep (logscore_detector)
+
+CREATE TYPE logscore_detector;
+
+CREATE FUNCTION logscore_detector_in(input cstring) RETURNS logscore_detector
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION logscore_detector_out(detector logscore_detector) RETURNS cstring
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION logscore_detector_recv(buf internal) RETURNS logscore_detector
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION logscore_detector_send(detector logscore_detector) RETURNS bytea
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE logscore_detector (
+  INPUT = logscore_detector_in,
+  OUTPUT = logscore_detector_out,
+  RECEIVE = logscore_detector_recv,
+  SEND = logscore_detector_send,
+  INTERNALLENGTH = VARIABLE,
+  ALIGNMENT = double,
+  STORAGE = plain
+);
+
+COMMENT ON TYPE logscore_detector IS
+'The state of the online anomaly detector for one series: levels, spreads, seasonal profile, change-point sums and calibration';
+COMMENT ON FUNCTION logscore_detector_in(cstring) IS 'Input function of logscore_detector';
+COMMENT ON FUNCTION logscore_detector_out(logscore_detector) IS 'Output function of logscore_detector';
+COMMENT ON FUNCTION logscore_detector_recv(internal) IS 'Binary input function of logscore_detector';
+COMMENT ON FUNCTION logscore_detector_send(logscore_detector) IS 'Binary output function of logscore_detector';
+
+-- the transition of both aggregates, and a function of its own: scores the
+-- row against the state, then learns it; a NULL state starts one
+CREATE FUNCTION logscore_detector_update(state logscore_detector, value double precision,
+                                         ts timestamp with time zone)
+RETURNS logscore_detector
+AS 'MODULE_PATHNAME', 'logscore_detector_step' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION logscore_detector_update(state logscore_detector, value double precision,
+                                         ts timestamp with time zone, options text)
+RETURNS logscore_detector
+AS 'MODULE_PATHNAME', 'logscore_detector_step' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION logscore_detector_score(state logscore_detector, value double precision,
+                                        ts timestamp with time zone)
+RETURNS double precision
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION logscore_detector_result(state logscore_detector) RETURNS double precision
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION logscore_detector_update(logscore_detector, double precision, timestamp with time zone) IS
+'Scores a value against a detector state, then learns it: the new state (a NULL state starts one; a NULL value changes nothing)';
+COMMENT ON FUNCTION logscore_detector_update(logscore_detector, double precision, timestamp with time zone, text) IS
+'Scores a value against a detector state, then learns it, with options (''fast=4, medium=32, slow=512, memory=4096, season=on'')';
+COMMENT ON FUNCTION logscore_detector_score(logscore_detector, double precision, timestamp with time zone) IS
+'The anomaly score in [0, 1] a value at ts gets from a detector state (the state is not changed)';
+COMMENT ON FUNCTION logscore_detector_result(logscore_detector) IS
+'Final function of logscore_detect: the score of the newest row, NULL when its value was NULL';
+
+-- Order-dependent, so no combine function; a running window frame reuses
+-- the state (READ_ONLY final function, no restart).
+CREATE AGGREGATE logscore_detect(value double precision, ts timestamp with time zone) (
+  SFUNC = logscore_detector_update,
+  STYPE = logscore_detector,
+  FINALFUNC = logscore_detector_result,
+  FINALFUNC_MODIFY = READ_ONLY,
+  PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logscore_detect(value double precision, ts timestamp with time zone, options text) (
+  SFUNC = logscore_detector_update,
+  STYPE = logscore_detector,
+  FINALFUNC = logscore_detector_result,
+  FINALFUNC_MODIFY = READ_ONLY,
+  PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logscore_detector(value double precision, ts timestamp with time zone) (
+  SFUNC = logscore_detector_update,
+  STYPE = logscore_detector,
+  PARALLEL = SAFE
+);
+
+CREATE AGGREGATE logscore_detector(value double precision, ts timestamp with time zone, options text) (
+  SFUNC = logscore_detector_update,
+  STYPE = logscore_detector,
+  PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE logscore_detect(double precision, timestamp with time zone) IS
+'Anomaly score in [0, 1] of each row against the rows before it, as a window over a running frame: OVER (PARTITION BY series ORDER BY ts)';
+COMMENT ON AGGREGATE logscore_detect(double precision, timestamp with time zone, text) IS
+'Anomaly score in [0, 1] of each row against the rows before it, with options, as a window over a running frame';
+COMMENT ON AGGREGATE logscore_detector(double precision, timestamp with time zone) IS
+'The detector state after the rows, in time order (ORDER BY ts inside the call), to keep and update';
+COMMENT ON AGGREGATE logscore_detector(double precision, timestamp with time zone, text) IS
+'The detector state after the rows, in time order, with options, to keep and update';

@@ -9,6 +9,7 @@
 #include "fmgr.h"
 
 #include "core/alert.h"
+#include "core/detector.h"
 #include "core/ewm.h"
 #include "core/pipeline.h"
 #include "core/sketch.h"
@@ -182,5 +183,20 @@ typedef struct LogscoreEwm
 extern void logscore_check_ewm(ls_ewm_status status);
 extern LogscoreEwm *logscore_ewm_new(const ls_ewm *e);
 extern LogscoreEwm *logscore_ewm_arg(FunctionCallInfo fcinfo, int argno);
+
+/*
+ * detector_type.c: a logscore_detector value.  Fixed size, so an aggregate
+ * changes its state in place, as for logscore_ewm.
+ */
+typedef struct LogscoreDetector
+{
+	int32		vl_len_;		/* varlena header: do not touch directly */
+	uint8		version;		/* LS_DETECTOR_FORMAT_VERSION */
+	uint8		reserved[3];	/* zero */
+	ls_detector detector;
+} LogscoreDetector;
+
+extern LogscoreDetector *logscore_detector_new(const ls_detector *d);
+extern LogscoreDetector *logscore_detector_arg(FunctionCallInfo fcinfo, int argno);
 
 #endif							/* LOGSCORE_H */

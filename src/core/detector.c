@@ -1,0 +1,590 @@
+/*
+ * detector.c
+ *	  The online detector (detector.h): a row is scored against the state of
+ *	  the rows before it, then learned, in O(1) time and fixed memory.
+ */
+#include "detector.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Residuals beyond this many spreads move a level no further (Huber). */
+#define CLIP_SPREADS 3.0
+
+/* CUSUM allowance and the sum at which a change is accepted, in spreads. */
+#define CUSUM_ALLOWANCE 0.5
+#define CUSUM_ACCEPT 12.0
+
+/* The burst statistic's half-life, rows. */
+#define BURST_HALF_LIFE 3.0
+
+/* The seasonal profile's memory, in cycles, and the span before it is used. */
+#define SEASON_CYCLES 3.0
+#define DAY_US (24.0 * 3600e6)
+#define WEEK_US (7.0 * DAY_US)
+#define HOUR_US 3600e6
+
+/* A seasonal prediction is chosen only when its error is this much lower. */
+#define SEASON_ADVANTAGE 0.8
+
+/* Spread floors: relative to the slow spread and level, and absolute. */
+#define FLOOR_SPREAD 0.05
+#define FLOOR_LEVEL 1e-6
+#define FLOOR_ABSOLUTE 1e-9
+
+/* Calibration: a prior weight on "at least as large", and the tail's fall. */
+#define CALIBRATION_PRIOR 1.0
+#define TAIL_PER_UNIT 2.0
+#define TAIL_TRUST 256.0
+
+/* Rows before the calibration learns: the first spreads are guesses. */
+#define WARMUP 32
+
+/* Prediction errors are clipped once they have this much weight. */
+#define ERROR_SETTLED 8
+
+/* The longest gap counted, in typical steps: all is forgotten by then. */
+#define MAX_STEPS 1e6
+
+/* --- options --- */
+
+void
+ls_detector_default_options(ls_detector_options *o)
+{
+	o->fast = 4;
+	o->medium = 32;
+	o->slow = 512;
+	o->memory = 4096;
+	o->season = 1;
+}
+
+static bool
+options_valid(const ls_detector_options *o, ls_error_kind kind, ls_error *err)
+{
+	const double *h[4] = {&o->fast, &o->medium, &o->slow, &o->memory};
+	const char *names[4] = {"fast", "medium", "slow", "memory"};
+
+	for (int i = 0; i < 4; i++)
+		if (!(*h[i] >= 1 && *h[i] <= 1e9))
+			return ls_error_set(err, kind, 0,
+								"detector option %s must be between 1 and 1e9 rows", names[i]);
+	if (!(o->fast <= o->medium && o->medium <= o->slow))
+		return ls_error_set(err, kind, 0,
+							"detector options must have fast <= medium <= slow");
+	if (o->season != 0 && o->season != 1)
+		return ls_error_set(err, kind, 0, "detector option season must be on or off");
+	return true;
+}
+
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+bool
+ls_detector_parse_options(ls_detector_options *o, const char *text, size_t length,
+						  ls_error *err)
+{
+	static const char *const keys[] = {"fast", "medium", "slow", "memory", "season"};
+	double	   *fields[5] = {&o->fast, &o->medium, &o->slow, &o->memory, &o->season};
+	bool		seen[5] = {false, false, false, false, false};
+	size_t		pos = 0;
+
+	ls_error_clear(err);
+	ls_detector_default_options(o);
+	for (;;)
+	{
+		size_t		key_start,
+					key_end,
+					value_start,
+					value_end;
+		char		value[48];
+		int			k;
+
+		while (pos < length && is_space(text[pos]))
+			pos++;
+		if (pos >= length)
+			break;
+		key_start = pos;
+		while (pos < length && text[pos] != '=' && text[pos] != ',' && !is_space(text[pos]))
+			pos++;
+		key_end = pos;
+		while (pos < length && is_space(text[pos]))
+			pos++;
+		if (pos >= length || text[pos] != '=')
+			return ls_error_set(err, LS_ERROR_INVALID, key_start,
+								"expected key=value in detector options at offset %zu",
+								key_start);
+		pos++;
+		while (pos < length && is_space(text[pos]))
+			pos++;
+		value_start = pos;
+		while (pos < length && text[pos] != ',' && !is_space(text[pos]))
+			pos++;
+		value_end = pos;
+		for (k = 0; k < 5; k++)
+			if (strlen(keys[k]) == key_end - key_start &&
+				memcmp(keys[k], text + key_start, key_end - key_start) == 0)
+				break;
+		if (k == 5)
+		{
+			ls_error_set(err, LS_ERROR_INVALID, key_start,
+						 "unknown detector option \"%.*s\"",
+						 (int) (key_end - key_start > 40 ? 40 : key_end - key_start),
+						 text + key_start);
+			ls_error_hint(err, "The options are fast, medium, slow, memory and season.");
+			return false;
+		}
+		if (seen[k])
+			return ls_error_set(err, LS_ERROR_INVALID, key_start,
+								"detector option %s is given twice", keys[k]);
+		seen[k] = true;
+		if (value_end == value_start || value_end - value_start >= sizeof(value))
+			return ls_error_set(err, LS_ERROR_INVALID, value_start,
+								"detector option %s needs a value", keys[k]);
+		memcpy(value, text + value_start, value_end - value_start);
+		value[value_end - value_start] = '\0';
+		if (k == 4)
+		{
+			if (strcmp(value, "on") == 0 || strcmp(value, "true") == 0)
+				o->season = 1;
+			else if (strcmp(value, "off") == 0 || strcmp(value, "false") == 0)
+				o->season = 0;
+			else
+				return ls_error_set(err, LS_ERROR_INVALID, value_start,
+									"detector option season must be on or off, not \"%s\"",
+									value);
+		}
+		else
+		{
+			char	   *end;
+			double		v = strtod(value, &end);
+
+			if (*end != '\0' || !isfinite(v))
+				return ls_error_set(err, LS_ERROR_INVALID, value_start,
+									"detector option %s must be a number of rows, not \"%s\"",
+									keys[k], value);
+			*fields[k] = v;
+		}
+		while (pos < length && is_space(text[pos]))
+			pos++;
+		if (pos < length)
+		{
+			if (text[pos] != ',')
+				return ls_error_set(err, LS_ERROR_INVALID, pos,
+									"expected \",\" in detector options at offset %zu", pos);
+			pos++;
+		}
+	}
+	return options_valid(o, LS_ERROR_INVALID, err);
+}
+
+/* --- the model --- */
+
+void
+ls_detector_init(ls_detector *d, const ls_detector_options *o, double x, int64_t t)
+{
+	memset(d, 0, sizeof(*d));
+	d->options = *o;
+	d->count = 1;
+	d->first = t;
+	d->last = t;
+	d->score = 0;
+	for (int k = 0; k < 3; k++)
+	{
+		d->weight[k] = 1;
+		d->level[k] = x;
+	}
+}
+
+/* The hour of day and of week (from 2000-01-01, a Saturday) of t, in UTC. */
+static void
+cells(int64_t t, int *day, int *week)
+{
+	int64_t		hours = t / (int64_t) 3600000000;
+
+	if (t < 0 && t % (int64_t) 3600000000 != 0)
+		hours--;
+	*week = (int) (((hours % LS_DETECTOR_WEEK_HOURS) + LS_DETECTOR_WEEK_HOURS) % LS_DETECTOR_WEEK_HOURS);
+	*day = *week % LS_DETECTOR_HOURS;
+}
+
+static double
+clip(double v, double limit)
+{
+	return v > limit ? limit : (v < -limit ? -limit : v);
+}
+
+/*
+ * Everything computed for one row before it is learned: what scoring needs,
+ * and what learning reuses.
+ */
+typedef struct row
+{
+	double		steps;			/* elapsed time in typical steps, >= 1 */
+	int			day;
+	int			week;
+	int			pred;			/* the prediction chosen */
+	double		residual;		/* x - prediction */
+	double		spread;			/* the floored spread of that residual */
+	double		floor;
+	double		z;
+	double		stat[LS_DETECTOR_STATS];
+	double		unit[LS_DETECTOR_STATS];	/* log2(1 + stat) in cells */
+	double		burst;			/* the burst EWM with this row */
+	double		fast_var;
+	double		cusum[2];
+	double		score;
+} row;
+
+static double
+decay(double steps, double half_life)
+{
+	return exp2(-steps / half_life);
+}
+
+/* p of a value in cell units u: weight at least as large, over all. */
+static double
+tail(const double *hist, double total, double u)
+{
+	int			cell = (int) u;
+	double		above = 0;
+	int			top = -1;
+
+	if (cell >= LS_DETECTOR_BINS)
+		cell = LS_DETECTOR_BINS - 1;
+	for (int b = LS_DETECTOR_BINS - 1; b > cell; b--)
+	{
+		above += hist[b];
+		if (top < 0 && hist[b] > 0)
+			top = b;
+	}
+	above += hist[cell] * (1.0 - (u - cell > 1 ? 1 : u - cell));
+	if (top < 0 && hist[cell] > 0)
+		top = cell;
+	/*
+	 * Beyond everything seen: the prior alone, falling with the distance, the
+	 * more steeply the more has been seen.
+	 */
+	if (top < 0 || u > top + 1)
+	{
+		double		beyond = top < 0 ? u : u - (top + 1);
+		double		trust = total < TAIL_TRUST ? total / TAIL_TRUST : 1;
+
+		return CALIBRATION_PRIOR / (total + CALIBRATION_PRIOR) *
+			exp2(-beyond / LS_DETECTOR_BINS_PER_UNIT * TAIL_PER_UNIT * trust);
+	}
+	return (above + CALIBRATION_PRIOR) / (total + CALIBRATION_PRIOR);
+}
+
+static double
+to_units(double s)
+{
+	double		u = log2(1 + fabs(s)) * LS_DETECTOR_BINS_PER_UNIT;
+
+	return u < 1e6 ? u : 1e6;
+}
+
+/* Scores x at t against d into r; d unchanged. */
+static void
+assess(const ls_detector *d, double x, int64_t t, row *r)
+{
+	const ls_detector_options *o = &d->options;
+	double		elapsed = (double) (t - d->last);
+	double		slow_spread = sqrt(d->var[LS_DETECTOR_SLOW]);
+	double		best;
+	double		pred;
+	double		p;
+	double		a;
+
+	r->steps = d->step > 0 ? elapsed / d->step : 1;
+	if (r->steps < 1)
+		r->steps = 1;
+	if (r->steps > MAX_STEPS)
+		r->steps = MAX_STEPS;
+	cells(t, &r->day, &r->week);
+
+	/* the floor: scale-aware, and never zero */
+	r->floor = FLOOR_SPREAD * slow_spread +
+		FLOOR_LEVEL * fabs(d->level[LS_DETECTOR_SLOW]) + FLOOR_ABSOLUTE;
+
+	/* the prediction: the level, or a seasonal cell once it has earned it */
+	r->pred = LS_DETECTOR_PRED_LEVEL;
+	pred = d->level[LS_DETECTOR_MEDIUM];
+	best = d->error[LS_DETECTOR_PRED_LEVEL] * SEASON_ADVANTAGE;
+	if (o->season != 0)
+	{
+		double		span = (double) (t - d->first);
+
+		if (span >= SEASON_CYCLES * WEEK_US && d->week_weight[r->week] > 0 &&
+			d->error[LS_DETECTOR_PRED_WEEK] < best)
+		{
+			r->pred = LS_DETECTOR_PRED_WEEK;
+			pred = d->week_level[r->week] + d->offset[1];
+			best = d->error[LS_DETECTOR_PRED_WEEK];
+		}
+		if (span >= SEASON_CYCLES * DAY_US && d->day_weight[r->day] > 0 &&
+			d->error[LS_DETECTOR_PRED_DAY] < best)
+		{
+			r->pred = LS_DETECTOR_PRED_DAY;
+			pred = d->day_level[r->day] + d->offset[0];
+		}
+	}
+	r->residual = x - pred;
+	r->spread = sqrt(d->error[r->pred]) + r->floor;
+	r->z = r->residual / r->spread;
+
+	/* the four statistics */
+	r->stat[0] = fabs(r->z);
+	a = 1 - decay(r->steps, BURST_HALF_LIFE);
+	r->burst = d->burst + a * (clip(r->z, 8) - d->burst);
+	r->stat[1] = fabs(r->burst) / sqrt(a / (2 - a));
+	{
+		double		zs = clip((x - d->level[LS_DETECTOR_SLOW]) / (slow_spread + r->floor), 6);
+
+		if (r->pred != LS_DETECTOR_PRED_LEVEL)
+			zs = clip(r->z, 6);
+		r->cusum[0] = fmax(0, d->cusum[0] + zs - CUSUM_ALLOWANCE);
+		r->cusum[1] = fmax(0, d->cusum[1] - zs - CUSUM_ALLOWANCE);
+		r->stat[2] = fmax(r->cusum[0], r->cusum[1]);
+	}
+	a = 1 - decay(r->steps, o->fast);
+	r->fast_var = d->fast_var + a * (r->residual * r->residual - d->fast_var);
+	{
+		double		usual = d->error[r->pred] + r->floor * r->floor;
+
+		r->stat[3] = log2((r->fast_var + r->floor * r->floor) / usual);
+	}
+
+	/* calibration: the smallest p of the four, Bonferroni-corrected */
+	p = 1;
+	for (int i = 0; i < LS_DETECTOR_STATS; i++)
+	{
+		r->unit[i] = to_units(r->stat[i]);
+		p = fmin(p, tail(d->hist[i], d->hist_total[i], r->unit[i]));
+	}
+	p *= LS_DETECTOR_STATS;
+	r->score = p >= 1 || d->count < WARMUP ? 0 : 1 - p;
+}
+
+/* Adds x at t, assessed as r, to d. */
+static void
+learn(ls_detector *d, double x, int64_t t, const row *r)
+{
+	const ls_detector_options *o = &d->options;
+	double		hl[3] = {o->fast, o->medium, o->slow};
+	double		elapsed = (double) (t - d->last);
+	double		keep;
+
+	/* the typical step: a slow average of the gaps, a long gap clipped */
+	if (elapsed > 0)
+	{
+		if (d->step == 0)
+			d->step = elapsed;
+		else
+			d->step += 0.05 * (fmin(elapsed, 4 * d->step) - d->step);
+	}
+
+	/* the statistics' histograms forget, then count this row */
+	keep = decay(r->steps, o->memory);
+	for (int i = 0; i < LS_DETECTOR_STATS && d->count >= WARMUP; i++)
+	{
+		int			cell = (int) r->unit[i];
+
+		if (cell >= LS_DETECTOR_BINS)
+			cell = LS_DETECTOR_BINS - 1;
+		for (int b = 0; b < LS_DETECTOR_BINS; b++)
+			d->hist[i][b] *= keep;
+		d->hist[i][cell] += 1;
+		d->hist_total[i] = d->hist_total[i] * keep + 1;
+	}
+
+	/* each prediction's error, before the levels move */
+	{
+		double		keep_error = decay(r->steps, o->slow);
+		double		pred[3] = {d->level[LS_DETECTOR_MEDIUM],
+			d->day_level[r->day] + d->offset[0],
+		d->week_level[r->week] + d->offset[1]};
+		bool		known[3] = {true, d->day_weight[r->day] > 0, d->week_weight[r->week] > 0};
+
+		for (int k = 0; k < 3; k++)
+		{
+			double		e = x - pred[k];
+			double		e2 = e * e;
+			double		limit = CLIP_SPREADS * CLIP_SPREADS *
+				(d->error[k] + r->floor * r->floor);
+
+			if (!known[k])
+				continue;
+			if (d->error_weight[k] >= ERROR_SETTLED && e2 > limit)
+				e2 = limit;
+			d->error_weight[k] = d->error_weight[k] * keep_error + 1;
+			d->error[k] += (e2 - d->error[k]) / d->error_weight[k];
+			/* the seasonal offsets follow the level at the medium scale */
+			if (k > 0)
+			{
+				double		a = 1 - decay(r->steps, o->medium);
+				double		spread = sqrt(d->error[k]) + r->floor;
+
+				d->offset[k - 1] += a * clip(e, CLIP_SPREADS * spread);
+			}
+		}
+	}
+
+	/* levels and spreads: robust, the fast one unclipped to follow changes */
+	for (int k = 0; k < 3; k++)
+	{
+		double		w = d->weight[k] * decay(r->steps, hl[k]) + 1;
+		double		a = 1 / w;
+		double		e = x - d->level[k];
+		double		ec = k == LS_DETECTOR_FAST ? e :
+			clip(e, CLIP_SPREADS * (sqrt(d->var[k]) + r->floor));
+
+		d->weight[k] = w;
+		d->level[k] += a * ec;
+		d->var[k] = (1 - a) * (d->var[k] + a * ec * ec);
+	}
+
+	/* the seasonal cells, each forgetting over a few cycles of its visits */
+	if (o->season != 0)
+	{
+		double		per_hour = d->step > 0 ? HOUR_US / d->step : 1;
+		double		keep_cell = exp2(-1 / (SEASON_CYCLES * fmax(per_hour, 1)));
+		double		limit = CLIP_SPREADS * (sqrt(d->var[LS_DETECTOR_SLOW]) + r->floor);
+		double	   *lv[2] = {&d->day_level[r->day], &d->week_level[r->week]};
+		double	   *wt[2] = {&d->day_weight[r->day], &d->week_weight[r->week]};
+
+		for (int c = 0; c < 2; c++)
+		{
+			double		w = *wt[c] * keep_cell + 1;
+
+			if (*wt[c] == 0)
+				*lv[c] = x;
+			else
+				*lv[c] += clip(x - *lv[c], limit) / w;
+			*wt[c] = w;
+		}
+	}
+
+	d->burst = r->burst;
+	d->fast_var = r->fast_var;
+	d->cusum[0] = r->cusum[0];
+	d->cusum[1] = r->cusum[1];
+
+	/*
+	 * A change the CUSUM accepts: the levels and seasonal offsets move to
+	 * this value and the slower scales restart from the fast one's weight,
+	 * so the new regime is learned now rather than over the slow half-life.
+	 */
+	if (d->cusum[0] > CUSUM_ACCEPT || d->cusum[1] > CUSUM_ACCEPT)
+	{
+		for (int k = 0; k < 3; k++)
+		{
+			d->level[k] = x;
+			if (d->weight[k] > o->fast)
+				d->weight[k] = o->fast;
+		}
+		if (d->day_weight[r->day] > 0)
+			d->offset[0] = x - d->day_level[r->day];
+		if (d->week_weight[r->week] > 0)
+			d->offset[1] = x - d->week_level[r->week];
+		d->cusum[0] = d->cusum[1] = 0;
+		d->burst = 0;
+		d->fast_var = d->error[r->pred];
+	}
+
+	d->count++;
+	d->last = t;
+	d->score = r->score;
+}
+
+static bool
+check_row(const ls_detector *d, double x, int64_t t, ls_error *err)
+{
+	if (!isfinite(x))
+		return ls_error_set(err, LS_ERROR_INVALID, 0,
+							"a detector value must be finite");
+	if (t < d->last)
+		return ls_error_set(err, LS_ERROR_INVALID, 0,
+							"detector rows must come in time order");
+	return true;
+}
+
+bool
+ls_detector_update(ls_detector *d, double x, int64_t t, ls_error *err)
+{
+	row			r;
+
+	ls_error_clear(err);
+	if (!check_row(d, x, t, err))
+		return false;
+	assess(d, x, t, &r);
+	learn(d, x, t, &r);
+	return true;
+}
+
+bool
+ls_detector_score(const ls_detector *d, double x, int64_t t, double *score,
+				  ls_error *err)
+{
+	row			r;
+
+	ls_error_clear(err);
+	if (!check_row(d, x, t, err))
+		return false;
+	assess(d, x, t, &r);
+	*score = r.score;
+	return true;
+}
+
+/* --- validation --- */
+
+static bool
+all_finite(const double *v, size_t n, bool nonnegative)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(v[i]) || (nonnegative && v[i] < 0))
+			return false;
+	return true;
+}
+
+bool
+ls_detector_validate(const ls_detector *d, int version, ls_error *err)
+{
+	ls_error_clear(err);
+	if (version != LS_DETECTOR_FORMAT_VERSION)
+		return ls_error_set(err, LS_ERROR_BAD_INPUT, 0,
+							"unsupported format version %d (expected %d)",
+							version, LS_DETECTOR_FORMAT_VERSION);
+	if (d->count < 1)
+		return ls_error_set(err, LS_ERROR_BAD_INPUT, 0, "count must be at least 1");
+	if (d->first == INT64_MIN || d->last == INT64_MAX || d->last < d->first)
+		return ls_error_set(err, LS_ERROR_BAD_INPUT, 0,
+							"first and last must be finite times, first <= last");
+	if (!options_valid(&d->options, LS_ERROR_BAD_INPUT, err))
+		return false;
+	if (!(d->score == -1 || (d->score >= 0 && d->score <= 1)))
+		return ls_error_set(err, LS_ERROR_BAD_INPUT, 0,
+							"score must be in [0, 1], or -1 for none");
+	if (!all_finite(d->level, 3, false) || !all_finite(d->day_level, LS_DETECTOR_HOURS, false) ||
+		!all_finite(d->week_level, LS_DETECTOR_WEEK_HOURS, false) ||
+		!all_finite(d->offset, 2, false) ||
+		!isfinite(d->burst) || !all_finite(d->cusum, 2, true))
+		return ls_error_set(err, LS_ERROR_BAD_INPUT, 0,
+							"levels, burst and cusum must be finite (cusum >= 0)");
+	if (!all_finite(&d->step, 1, true) || !all_finite(d->var, 3, true) ||
+		!all_finite(d->error, 3, true) || !all_finite(d->error_weight, 3, true) ||
+		!all_finite(&d->fast_var, 1, true) ||
+		!all_finite(d->day_weight, LS_DETECTOR_HOURS, true) ||
+		!all_finite(d->week_weight, LS_DETECTOR_WEEK_HOURS, true) ||
+		!all_finite(d->hist_total, LS_DETECTOR_STATS, true) ||
+		!all_finite(&d->hist[0][0], LS_DETECTOR_STATS * LS_DETECTOR_BINS, true))
+		return ls_error_set(err, LS_ERROR_BAD_INPUT, 0,
+							"step, spreads, errors, weights and histograms must be finite and >= 0");
+	for (int k = 0; k < 3; k++)
+		if (!(d->weight[k] >= 1 && isfinite(d->weight[k])))
+			return ls_error_set(err, LS_ERROR_BAD_INPUT, 0, "weights must be at least 1");
+	return true;
+}

@@ -1,0 +1,153 @@
+/*
+ * detector.h
+ *	  An online anomaly detector for one series: each value is scored against
+ *	  what the series did before it, then learned.  The score is in [0, 1] and
+ *	  calibrated per series, so one threshold fits every series.
+ *
+ * What it keeps (fixed size, about 5 kB):
+ *	- level and spread at three time scales (fast, medium, slow), exponentially
+ *	  weighted, decayed by elapsed time in units of the series' own typical
+ *	  step (so a gap forgets more than one row does);
+ *	- a seasonal profile, hour of day (24 cells) and hour of week (168), each
+ *	  used as the prediction only once enough cycles are seen and only while
+ *	  its recent error is clearly below the level's;
+ *	- four surprise statistics on the residual of the chosen prediction: the
+ *	  point |z|, a burst (a short EWM of z), a two-sided CUSUM against the
+ *	  slow level (level shifts and slow drifts), and the log ratio of the
+ *	  fast to the usual variance (variance changes);
+ *	- for each statistic a decayed histogram of its recent values: a value's
+ *	  p is the weight of recent values at least as large (extrapolated beyond
+ *	  the largest seen), and the score is 1 - min(1, 4 min p).
+ *
+ * Every spread has a floor, relative to the long-run spread and level plus an
+ * absolute epsilon, so no z explodes on a near-constant series.  A change the
+ * CUSUM accepts moves the levels to the new one at once, so a sustained shift
+ * raises the score early and is then learned instead of firing for hours.
+ *
+ * Times are int64 microseconds from 2000-01-01 UTC, as timestamptz; the
+ * seasonal cells are hours in UTC.  Pure C99: no PostgreSQL header.
+ */
+#ifndef LOGSCORE_DETECTOR_H
+#define LOGSCORE_DETECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+/* The first byte of a stored logscore_detector and of its binary form. */
+#define LS_DETECTOR_FORMAT_VERSION 1
+
+#define LS_DETECTOR_STATS 4		/* point, burst, cusum, variance */
+#define LS_DETECTOR_BINS 64		/* histogram cells of log2(1 + statistic) */
+#define LS_DETECTOR_BINS_PER_UNIT 4 /* cells per doubling */
+#define LS_DETECTOR_HOURS 24
+#define LS_DETECTOR_WEEK_HOURS 168
+
+/* Indexes of the three time scales */
+#define LS_DETECTOR_FAST 0
+#define LS_DETECTOR_MEDIUM 1
+#define LS_DETECTOR_SLOW 2
+
+/* The predictions a residual is taken against */
+#define LS_DETECTOR_PRED_LEVEL 0
+#define LS_DETECTOR_PRED_DAY 1
+#define LS_DETECTOR_PRED_WEEK 2
+
+/*
+ * The options: half-lives in rows at the series' typical step.  Kept in the
+ * state, so a kept state scores as the aggregate that made it.
+ */
+typedef struct ls_detector_options
+{
+	double		fast;			/* default 4 */
+	double		medium;			/* default 32 */
+	double		slow;			/* default 512 */
+	double		memory;			/* the calibration's half-life, default 4096 */
+	double		season;			/* 1 to learn and use the seasonal profile, 0 not */
+} ls_detector_options;
+
+/*
+ * The state.  Only doubles after the header, so the text and binary forms
+ * and the validation walk one table of fields (detector.c).
+ */
+typedef struct ls_detector
+{
+	int64_t		count;			/* values learned, >= 1 */
+	int64_t		first;			/* time of the first value */
+	int64_t		last;			/* time of the newest value, >= first */
+	ls_detector_options options;
+	double		score;			/* the newest value's score; -1: none (NULL) */
+	double		step;			/* typical time between values, us; 0: unknown */
+	double		weight[3];		/* per scale: decayed weight of the values */
+	double		level[3];		/* per scale: robust EWM level */
+	double		var[3];			/* per scale: EWM variance around the level */
+	double		error[3];		/* per prediction: EWM squared residual */
+	double		error_weight[3];	/* per prediction: decayed weight of those */
+	double		offset[2];		/* day, week: EWM of the residual from the cell */
+	double		burst;			/* short EWM of the point z */
+	double		fast_var;		/* short EWM of the squared residual */
+	double		cusum[2];		/* upward, downward */
+	double		day_level[LS_DETECTOR_HOURS];
+	double		day_weight[LS_DETECTOR_HOURS];
+	double		week_level[LS_DETECTOR_WEEK_HOURS];
+	double		week_weight[LS_DETECTOR_WEEK_HOURS];
+	double		hist_total[LS_DETECTOR_STATS];
+	double		hist[LS_DETECTOR_STATS][LS_DETECTOR_BINS];
+} ls_detector;
+
+/* --- options (detector.c) --- */
+
+extern void ls_detector_default_options(ls_detector_options *o);
+
+/*
+ * Reads 'key=value, ...' over the defaults: fast, medium, slow, memory
+ * (half-lives in rows, 1 to 1e9, fast <= medium <= slow) and season (on,
+ * off, true, false).  An unknown key, a bad value or a repeated key is an
+ * LS_ERROR_INVALID in *err.
+ */
+extern bool ls_detector_parse_options(ls_detector_options *o, const char *text,
+									  size_t length, ls_error *err);
+
+/* --- scoring and learning (detector.c) --- */
+
+/* d becomes the state of the one value x at time t; its score is 0. */
+extern void ls_detector_init(ls_detector *d, const ls_detector_options *o,
+							 double x, int64_t t);
+
+/*
+ * Scores x at time t against d, then learns it: d->score is the score, in
+ * [0, 1].  t before d->last is an LS_ERROR_INVALID, and x must be finite;
+ * on error d is unchanged.
+ */
+extern bool ls_detector_update(ls_detector *d, double x, int64_t t, ls_error *err);
+
+/* The score ls_detector_update would give x at t, d unchanged. */
+extern bool ls_detector_score(const ls_detector *d, double x, int64_t t,
+							  double *score, ls_error *err);
+
+/*
+ * Checks a state read from outside: the version, every field finite and in
+ * its range, the options valid.  A failure is an LS_ERROR_BAD_INPUT.
+ */
+extern bool ls_detector_validate(const ls_detector *d, int version, ls_error *err);
+
+/* --- the text and binary forms (detector_format.c) --- */
+
+/*
+ * (version=1,count=3,first=...,last=...,fast=4,...,hist=[...])
+ * Every field once, in the order of the table; arrays in brackets.  Doubles
+ * round-trip exactly.  Returns the length needed, like snprintf.
+ */
+extern size_t ls_detector_to_text(const ls_detector *d, char *buffer, size_t size);
+extern bool ls_detector_from_text(ls_detector *d, const char *text, size_t length,
+								  ls_error *err);
+
+/* The binary form: the version byte, the int64s and doubles big-endian. */
+extern size_t ls_detector_binary_size(void);
+extern void ls_detector_encode(const ls_detector *d, unsigned char *out);
+extern bool ls_detector_decode(ls_detector *d, const unsigned char *in, size_t length,
+							   ls_error *err);
+
+#endif							/* LOGSCORE_DETECTOR_H */
