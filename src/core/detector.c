@@ -10,42 +10,94 @@
 #include <string.h>
 
 /* Residuals beyond this many spreads move a level no further (Huber). */
+#ifndef CLIP_SPREADS
 #define CLIP_SPREADS 3.0
+#endif
+
+/*
+ * And a squared residual counts as at most this many spreads squared: wide,
+ * since clipping rare values below their size shrinks the spread estimate
+ * round after round (a series that is one value but for 2% of its rows).
+ */
+#ifndef CLIP_SQUARED
+#define CLIP_SQUARED 8.0
+#endif
 
 /* CUSUM allowance and the sum at which a change is accepted, in spreads. */
+#ifndef CUSUM_ALLOWANCE
 #define CUSUM_ALLOWANCE 0.5
+#endif
+#ifndef CUSUM_ACCEPT
 #define CUSUM_ACCEPT 12.0
+#endif
 
 /* The burst statistic's half-life, rows. */
+#ifndef BURST_HALF_LIFE
 #define BURST_HALF_LIFE 3.0
+#endif
 
 /* The seasonal profile's memory, in cycles, and the span before it is used. */
+#ifndef SEASON_CYCLES
 #define SEASON_CYCLES 3.0
+#endif
 #define DAY_US (24.0 * 3600e6)
 #define WEEK_US (7.0 * DAY_US)
 #define HOUR_US 3600e6
 
 /* A seasonal prediction is chosen only when its error is this much lower. */
+#ifndef SEASON_ADVANTAGE
 #define SEASON_ADVANTAGE 0.8
+#endif
 
 /* Spread floors: relative to the slow spread and level, and absolute. */
+#ifndef FLOOR_SPREAD
 #define FLOOR_SPREAD 0.05
+#endif
 #define FLOOR_LEVEL 1e-6
 #define FLOOR_ABSOLUTE 1e-9
 
 /* Calibration: a prior weight on "at least as large", and the tail's fall. */
+#ifndef CALIBRATION_PRIOR
 #define CALIBRATION_PRIOR 1.0
+#endif
+#ifndef TAIL_PER_UNIT
 #define TAIL_PER_UNIT 2.0
+#endif
+#ifndef TAIL_TRUST
 #define TAIL_TRUST 256.0
+#endif
 
 /* Rows before the calibration learns: the first spreads are guesses. */
+#ifndef WARMUP
 #define WARMUP 32
+#endif
 
 /* Prediction errors are clipped once they have this much weight. */
 #define ERROR_SETTLED 8
 
+#ifndef VAR_HALF_LIFE
+#define VAR_HALF_LIFE 16.0
+#endif
+#ifndef ALARM_LEVEL
+#define ALARM_LEVEL 9.0
+#endif
+#ifndef ALARM_HALF_LIFE
+#define ALARM_HALF_LIFE 256.0
+#endif
+#ifndef ALARM_DAMP
+#define ALARM_DAMP 0.5
+#endif
+#ifndef STAT_MASK
+#define STAT_MASK 5
+#define STAT_COUNT 2
+#endif
+
 /* The longest gap counted, in typical steps: all is forgotten by then. */
 #define MAX_STEPS 1e6
+
+#ifndef MEMORY
+#define MEMORY 8192
+#endif
 
 /* --- options --- */
 
@@ -55,7 +107,7 @@ ls_detector_default_options(ls_detector_options *o)
 	o->fast = 4;
 	o->medium = 32;
 	o->slow = 512;
-	o->memory = 4096;
+	o->memory = MEMORY;
 	o->season = 1;
 }
 
@@ -236,6 +288,8 @@ typedef struct row
 	double		burst;			/* the burst EWM with this row */
 	double		fast_var;
 	double		cusum[2];
+	double		surprise;		/* -log2 of the combined p */
+	double		alarm;			/* the state's alarm after this row */
 	double		score;
 } row;
 
@@ -350,7 +404,7 @@ assess(const ls_detector *d, double x, int64_t t, row *r)
 		r->cusum[1] = fmax(0, d->cusum[1] - zs - CUSUM_ALLOWANCE);
 		r->stat[2] = fmax(r->cusum[0], r->cusum[1]);
 	}
-	a = 1 - decay(r->steps, o->fast);
+	a = 1 - decay(r->steps, VAR_HALF_LIFE);
 	r->fast_var = d->fast_var + a * (r->residual * r->residual - d->fast_var);
 	{
 		double		usual = d->error[r->pred] + r->floor * r->floor;
@@ -363,10 +417,27 @@ assess(const ls_detector *d, double x, int64_t t, row *r)
 	for (int i = 0; i < LS_DETECTOR_STATS; i++)
 	{
 		r->unit[i] = to_units(r->stat[i]);
-		p = fmin(p, tail(d->hist[i], d->hist_total[i], r->unit[i]));
+		if (STAT_MASK & (1 << i))
+			p = fmin(p, tail(d->hist[i], d->hist_total[i], r->unit[i]));
 	}
-	p *= LS_DETECTOR_STATS;
-	r->score = p >= 1 || d->count < WARMUP ? 0 : 1 - p;
+	p *= STAT_COUNT;
+	if (p >= 1 || d->count < WARMUP)
+		p = 1;
+
+	/*
+	 * After an alarm, what is no more surprising than it (decayed) counts
+	 * for half: an episode is reported once, when it starts or grows.
+	 */
+	r->surprise = -log2(p);
+	r->alarm = d->alarm * decay(r->steps, ALARM_HALF_LIFE);
+	if (r->surprise >= ALARM_LEVEL)
+	{
+		if (r->surprise <= r->alarm)
+			p = exp2(-r->surprise * ALARM_DAMP);
+		else
+			r->alarm = r->surprise;
+	}
+	r->score = 1 - p;
 }
 
 /* Adds x at t, assessed as r, to d. */
@@ -413,7 +484,7 @@ learn(ls_detector *d, double x, int64_t t, const row *r)
 		{
 			double		e = x - pred[k];
 			double		e2 = e * e;
-			double		limit = CLIP_SPREADS * CLIP_SPREADS *
+			double		limit = CLIP_SQUARED * CLIP_SQUARED *
 				(d->error[k] + r->floor * r->floor);
 
 			if (!known[k])
@@ -439,12 +510,13 @@ learn(ls_detector *d, double x, int64_t t, const row *r)
 		double		w = d->weight[k] * decay(r->steps, hl[k]) + 1;
 		double		a = 1 / w;
 		double		e = x - d->level[k];
-		double		ec = k == LS_DETECTOR_FAST ? e :
-			clip(e, CLIP_SPREADS * (sqrt(d->var[k]) + r->floor));
+		double		spread = sqrt(d->var[k]) + r->floor;
+		double		ec = k == LS_DETECTOR_FAST ? e : clip(e, CLIP_SPREADS * spread);
+		double		ev = clip(e, CLIP_SQUARED * spread);
 
 		d->weight[k] = w;
 		d->level[k] += a * ec;
-		d->var[k] = (1 - a) * (d->var[k] + a * ec * ec);
+		d->var[k] = (1 - a) * (d->var[k] + a * ev * ev);
 	}
 
 	/* the seasonal cells, each forgetting over a few cycles of its visits */
@@ -472,6 +544,7 @@ learn(ls_detector *d, double x, int64_t t, const row *r)
 	d->fast_var = r->fast_var;
 	d->cusum[0] = r->cusum[0];
 	d->cusum[1] = r->cusum[1];
+	d->alarm = r->alarm;
 
 	/*
 	 * A change the CUSUM accepts: the levels and seasonal offsets move to
@@ -571,7 +644,8 @@ ls_detector_validate(const ls_detector *d, int version, ls_error *err)
 	if (!all_finite(d->level, 3, false) || !all_finite(d->day_level, LS_DETECTOR_HOURS, false) ||
 		!all_finite(d->week_level, LS_DETECTOR_WEEK_HOURS, false) ||
 		!all_finite(d->offset, 2, false) ||
-		!isfinite(d->burst) || !all_finite(d->cusum, 2, true))
+		!isfinite(d->burst) || !all_finite(d->cusum, 2, true) ||
+		!all_finite(&d->alarm, 1, true))
 		return ls_error_set(err, LS_ERROR_BAD_INPUT, 0,
 							"levels, burst and cusum must be finite (cusum >= 0)");
 	if (!all_finite(&d->step, 1, true) || !all_finite(d->var, 3, true) ||

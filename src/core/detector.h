@@ -40,8 +40,12 @@
 #define LS_DETECTOR_FORMAT_VERSION 1
 
 #define LS_DETECTOR_STATS 4		/* point, burst, cusum, variance */
+#ifndef LS_DETECTOR_BINS
 #define LS_DETECTOR_BINS 64		/* histogram cells of log2(1 + statistic) */
+#endif
+#ifndef LS_DETECTOR_BINS_PER_UNIT
 #define LS_DETECTOR_BINS_PER_UNIT 4 /* cells per doubling */
+#endif
 #define LS_DETECTOR_HOURS 24
 #define LS_DETECTOR_WEEK_HOURS 168
 
@@ -89,6 +93,7 @@ typedef struct ls_detector
 	double		burst;			/* short EWM of the point z */
 	double		fast_var;		/* short EWM of the squared residual */
 	double		cusum[2];		/* upward, downward */
+	double		alarm;			/* decayed peak surprise of the alarm, -log2 p */
 	double		day_level[LS_DETECTOR_HOURS];
 	double		day_weight[LS_DETECTOR_HOURS];
 	double		week_level[LS_DETECTOR_WEEK_HOURS];
