@@ -31,11 +31,6 @@
 #define CUSUM_ACCEPT 12.0
 #endif
 
-/* The burst statistic's half-life, rows. */
-#ifndef BURST_HALF_LIFE
-#define BURST_HALF_LIFE 3.0
-#endif
-
 /* The seasonal profile's memory, in cycles, and the span before it is used. */
 #ifndef SEASON_CYCLES
 #define SEASON_CYCLES 3.0
@@ -60,11 +55,14 @@
 #ifndef CALIBRATION_PRIOR
 #define CALIBRATION_PRIOR 1.0
 #endif
-#ifndef TAIL_PER_UNIT
-#define TAIL_PER_UNIT 2.0
+#ifndef TAIL_FRACTION
+#define TAIL_FRACTION 0.01
 #endif
-#ifndef TAIL_TRUST
-#define TAIL_TRUST 256.0
+#ifndef TAIL_MIN
+#define TAIL_MIN 4.0
+#endif
+#ifndef TAIL_MIN_EXCESS
+#define TAIL_MIN_EXCESS 0.5
 #endif
 
 /* Rows before the calibration learns: the first spreads are guesses. */
@@ -75,9 +73,6 @@
 /* Prediction errors are clipped once they have this much weight. */
 #define ERROR_SETTLED 8
 
-#ifndef VAR_HALF_LIFE
-#define VAR_HALF_LIFE 16.0
-#endif
 #ifndef ALARM_LEVEL
 #define ALARM_LEVEL 9.0
 #endif
@@ -86,10 +81,6 @@
 #endif
 #ifndef ALARM_DAMP
 #define ALARM_DAMP 0.5
-#endif
-#ifndef STAT_MASK
-#define STAT_MASK 5
-#define STAT_COUNT 2
 #endif
 
 /* The longest gap counted, in typical steps: all is forgotten by then. */
@@ -285,8 +276,6 @@ typedef struct row
 	double		z;
 	double		stat[LS_DETECTOR_STATS];
 	double		unit[LS_DETECTOR_STATS];	/* log2(1 + stat) in cells */
-	double		burst;			/* the burst EWM with this row */
-	double		fast_var;
 	double		cusum[2];
 	double		surprise;		/* -log2 of the combined p */
 	double		alarm;			/* the state's alarm after this row */
@@ -299,38 +288,49 @@ decay(double steps, double half_life)
 	return exp2(-steps / half_life);
 }
 
-/* p of a value in cell units u: weight at least as large, over all. */
+/*
+ * p of a value in cell units u: the share of the recent weight at least as
+ * large.  The largest TAIL_FRACTION of the weight is modelled as an
+ * exponential tail (peaks over a threshold, its scale the mean excess), so
+ * that among the rare values the score still grows with the size, and a
+ * value beyond all seen gets a p below all seen.
+ */
 static double
 tail(const double *hist, double total, double u)
 {
-	int			cell = (int) u;
+	double		target = fmax(TAIL_FRACTION * total, TAIL_MIN);
 	double		above = 0;
-	int			top = -1;
+	double		moment = 0;		/* sum of weight * cell centre above */
+	int			b;
 
-	if (cell >= LS_DETECTOR_BINS)
-		cell = LS_DETECTOR_BINS - 1;
-	for (int b = LS_DETECTOR_BINS - 1; b > cell; b--)
+	for (b = LS_DETECTOR_BINS - 1; b >= 0; b--)
 	{
+		if (above + hist[b] >= target)
+			break;
 		above += hist[b];
-		if (top < 0 && hist[b] > 0)
-			top = b;
+		moment += hist[b] * (b + 0.5);
 	}
-	above += hist[cell] * (1.0 - (u - cell > 1 ? 1 : u - cell));
-	if (top < 0 && hist[cell] > 0)
-		top = cell;
-	/*
-	 * Beyond everything seen: the prior alone, falling with the distance, the
-	 * more steeply the more has been seen.
-	 */
-	if (top < 0 || u > top + 1)
+	if (b >= 0)
 	{
-		double		beyond = top < 0 ? u : u - (top + 1);
-		double		trust = total < TAIL_TRUST ? total / TAIL_TRUST : 1;
+		/* the threshold t inside cell b leaves exactly target above it */
+		double		f = (target - above) / hist[b];
+		double		t = b + 1 - f;
+		double		excess = (moment - above * t + (target - above) * f / 2) / target;
 
-		return CALIBRATION_PRIOR / (total + CALIBRATION_PRIOR) *
-			exp2(-beyond / LS_DETECTOR_BINS_PER_UNIT * TAIL_PER_UNIT * trust);
+		if (u > t)
+			return (target + CALIBRATION_PRIOR) / (total + CALIBRATION_PRIOR) *
+				exp(-(u - t) / fmax(excess, TAIL_MIN_EXCESS));
 	}
-	return (above + CALIBRATION_PRIOR) / (total + CALIBRATION_PRIOR);
+	/* below the tail, or too little seen for one: the histogram as it is */
+	{
+		int			cell = u < LS_DETECTOR_BINS ? (int) u : LS_DETECTOR_BINS - 1;
+		double		frac = u - cell > 1 ? 1 : u - cell;
+		double		at_least = hist[cell] * (1 - frac);
+
+		for (b = LS_DETECTOR_BINS - 1; b > cell; b--)
+			at_least += hist[b];
+		return (at_least + CALIBRATION_PRIOR) / (total + CALIBRATION_PRIOR);
+	}
 }
 
 static double
@@ -390,11 +390,8 @@ assess(const ls_detector *d, double x, int64_t t, row *r)
 	r->spread = sqrt(d->error[r->pred]) + r->floor;
 	r->z = r->residual / r->spread;
 
-	/* the four statistics */
+	/* the statistics: the point |z|, and a two-sided CUSUM of the z */
 	r->stat[0] = fabs(r->z);
-	a = 1 - decay(r->steps, BURST_HALF_LIFE);
-	r->burst = d->burst + a * (clip(r->z, 8) - d->burst);
-	r->stat[1] = fabs(r->burst) / sqrt(a / (2 - a));
 	{
 		double		zs = clip((x - d->level[LS_DETECTOR_SLOW]) / (slow_spread + r->floor), 6);
 
@@ -402,14 +399,7 @@ assess(const ls_detector *d, double x, int64_t t, row *r)
 			zs = clip(r->z, 6);
 		r->cusum[0] = fmax(0, d->cusum[0] + zs - CUSUM_ALLOWANCE);
 		r->cusum[1] = fmax(0, d->cusum[1] - zs - CUSUM_ALLOWANCE);
-		r->stat[2] = fmax(r->cusum[0], r->cusum[1]);
-	}
-	a = 1 - decay(r->steps, VAR_HALF_LIFE);
-	r->fast_var = d->fast_var + a * (r->residual * r->residual - d->fast_var);
-	{
-		double		usual = d->error[r->pred] + r->floor * r->floor;
-
-		r->stat[3] = log2((r->fast_var + r->floor * r->floor) / usual);
+		r->stat[1] = fmax(r->cusum[0], r->cusum[1]);
 	}
 
 	/* calibration: the smallest p of the four, Bonferroni-corrected */
@@ -417,10 +407,9 @@ assess(const ls_detector *d, double x, int64_t t, row *r)
 	for (int i = 0; i < LS_DETECTOR_STATS; i++)
 	{
 		r->unit[i] = to_units(r->stat[i]);
-		if (STAT_MASK & (1 << i))
-			p = fmin(p, tail(d->hist[i], d->hist_total[i], r->unit[i]));
+		p = fmin(p, tail(d->hist[i], d->hist_total[i], r->unit[i]));
 	}
-	p *= STAT_COUNT;
+	p *= LS_DETECTOR_STATS;
 	if (p >= 1 || d->count < WARMUP)
 		p = 1;
 
@@ -540,8 +529,6 @@ learn(ls_detector *d, double x, int64_t t, const row *r)
 		}
 	}
 
-	d->burst = r->burst;
-	d->fast_var = r->fast_var;
 	d->cusum[0] = r->cusum[0];
 	d->cusum[1] = r->cusum[1];
 	d->alarm = r->alarm;
@@ -564,8 +551,6 @@ learn(ls_detector *d, double x, int64_t t, const row *r)
 		if (d->week_weight[r->week] > 0)
 			d->offset[1] = x - d->week_level[r->week];
 		d->cusum[0] = d->cusum[1] = 0;
-		d->burst = 0;
-		d->fast_var = d->error[r->pred];
 	}
 
 	d->count++;
@@ -644,13 +629,12 @@ ls_detector_validate(const ls_detector *d, int version, ls_error *err)
 	if (!all_finite(d->level, 3, false) || !all_finite(d->day_level, LS_DETECTOR_HOURS, false) ||
 		!all_finite(d->week_level, LS_DETECTOR_WEEK_HOURS, false) ||
 		!all_finite(d->offset, 2, false) ||
-		!isfinite(d->burst) || !all_finite(d->cusum, 2, true) ||
+		!all_finite(d->cusum, 2, true) ||
 		!all_finite(&d->alarm, 1, true))
 		return ls_error_set(err, LS_ERROR_BAD_INPUT, 0,
-							"levels, burst and cusum must be finite (cusum >= 0)");
+							"levels, offsets, cusum and alarm must be finite (cusum, alarm >= 0)");
 	if (!all_finite(&d->step, 1, true) || !all_finite(d->var, 3, true) ||
 		!all_finite(d->error, 3, true) || !all_finite(d->error_weight, 3, true) ||
-		!all_finite(&d->fast_var, 1, true) ||
 		!all_finite(d->day_weight, LS_DETECTOR_HOURS, true) ||
 		!all_finite(d->week_weight, LS_DETECTOR_WEEK_HOURS, true) ||
 		!all_finite(d->hist_total, LS_DETECTOR_STATS, true) ||

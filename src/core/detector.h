@@ -4,22 +4,26 @@
  *	  what the series did before it, then learned.  The score is in [0, 1] and
  *	  calibrated per series, so one threshold fits every series.
  *
- * What it keeps (fixed size, about 5 kB):
+ * What it keeps (fixed size, about 4 kB):
  *	- level and spread at three time scales (fast, medium, slow), exponentially
  *	  weighted, decayed by elapsed time in units of the series' own typical
- *	  step (so a gap forgets more than one row does);
- *	- a seasonal profile, hour of day (24 cells) and hour of week (168), each
- *	  used as the prediction only once enough cycles are seen and only while
- *	  its recent error is clearly below the level's;
- *	- four surprise statistics on the residual of the chosen prediction: the
- *	  point |z|, a burst (a short EWM of z), a two-sided CUSUM against the
- *	  slow level (level shifts and slow drifts), and the log ratio of the
- *	  fast to the usual variance (variance changes);
+ *	  step (so a gap forgets more than one row does); levels move robustly
+ *	  (Huber), spreads count a squared residual up to a wide bound;
+ *	- a seasonal profile, hour of day (24 cells) and hour of week (168), with
+ *	  an offset that follows the level, each used as the prediction only once
+ *	  enough cycles are seen and only while its recent error is clearly below
+ *	  the level's;
+ *	- two surprise statistics on the residual of the chosen prediction: the
+ *	  point |z|, and a two-sided CUSUM against the slow level (level shifts
+ *	  and slow drifts);
  *	- for each statistic a decayed histogram of its recent values: a value's
- *	  p is the weight of recent values at least as large (extrapolated beyond
- *	  the largest seen), and the score is 1 - min(1, 4 min p).
+ *	  p is the share of recent values at least as large, the rarest 1% of
+ *	  them modelled as an exponential tail so that p keeps falling with the
+ *	  size; the score is 1 - min(1, 2 min p);
+ *	- an alarm: after a score that high, values no more surprising than it
+ *	  (decayed) count for half, so an episode is reported once.
  *
- * Every spread has a floor, relative to the long-run spread and level plus an
+ * Every spread has a floor, relative to the slow spread and level plus an
  * absolute epsilon, so no z explodes on a near-constant series.  A change the
  * CUSUM accepts moves the levels to the new one at once, so a sustained shift
  * raises the score early and is then learned instead of firing for hours.
@@ -39,7 +43,7 @@
 /* The first byte of a stored logscore_detector and of its binary form. */
 #define LS_DETECTOR_FORMAT_VERSION 1
 
-#define LS_DETECTOR_STATS 4		/* point, burst, cusum, variance */
+#define LS_DETECTOR_STATS 2		/* point, cusum */
 #ifndef LS_DETECTOR_BINS
 #define LS_DETECTOR_BINS 64		/* histogram cells of log2(1 + statistic) */
 #endif
@@ -90,8 +94,6 @@ typedef struct ls_detector
 	double		error[3];		/* per prediction: EWM squared residual */
 	double		error_weight[3];	/* per prediction: decayed weight of those */
 	double		offset[2];		/* day, week: EWM of the residual from the cell */
-	double		burst;			/* short EWM of the point z */
-	double		fast_var;		/* short EWM of the squared residual */
 	double		cusum[2];		/* upward, downward */
 	double		alarm;			/* decayed peak surprise of the alarm, -log2 p */
 	double		day_level[LS_DETECTOR_HOURS];

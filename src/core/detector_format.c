@@ -36,8 +36,6 @@ static const field fields[] = {
 	F("error", error, 3),
 	F("error_weight", error_weight, 3),
 	F("offset", offset, 2),
-	F("burst", burst, 1),
-	F("fast_var", fast_var, 1),
 	F("cusum", cusum, 2),
 	F("alarm", alarm, 1),
 	F("day_level", day_level, LS_DETECTOR_HOURS),
@@ -49,7 +47,7 @@ static const field fields[] = {
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
-#define NDOUBLES (5 + 2 + 12 + 3 + 2 + 1 + 1 + 2 + 1 + 2 * LS_DETECTOR_HOURS + \
+#define NDOUBLES (5 + 2 + 12 + 3 + 2 + 2 + 1 + 2 * LS_DETECTOR_HOURS + \
 				  2 * LS_DETECTOR_WEEK_HOURS + LS_DETECTOR_STATS * (1 + LS_DETECTOR_BINS))
 
 static double *
