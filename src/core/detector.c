@@ -351,7 +351,6 @@ assess(const ls_detector *d, double x, int64_t t, row *r)
 	double		best;
 	double		pred;
 	double		p;
-	double		a;
 
 	r->steps = d->step > 0 ? elapsed / d->step : 1;
 	if (r->steps < 1)
