@@ -45,6 +45,9 @@
 #endif
 
 /* Spread floors: relative to the slow spread and level, and absolute. */
+#ifndef FLOOR_JUMP
+#define FLOOR_JUMP 0.25
+#endif
 #ifndef FLOOR_SPREAD
 #define FLOOR_SPREAD 0.05
 #endif
@@ -235,6 +238,7 @@ ls_detector_init(ls_detector *d, const ls_detector_options *o, double x, int64_t
 	d->first = t;
 	d->last = t;
 	d->score = 0;
+	d->previous = x;
 	for (int k = 0; k < 3; k++)
 	{
 		d->weight[k] = 1;
@@ -360,7 +364,7 @@ assess(const ls_detector *d, double x, int64_t t, row *r)
 	cells(t, &r->day, &r->week);
 
 	/* the floor: scale-aware, and never zero */
-	r->floor = FLOOR_SPREAD * slow_spread +
+	r->floor = FLOOR_SPREAD * slow_spread + FLOOR_JUMP * d->jump +
 		FLOOR_LEVEL * fabs(d->level[LS_DETECTOR_SLOW]) + FLOOR_ABSOLUTE;
 
 	/* the prediction: the level, or a seasonal cell once it has earned it */
@@ -552,6 +556,14 @@ learn(ls_detector *d, double x, int64_t t, const row *r)
 		d->cusum[0] = d->cusum[1] = 0;
 	}
 
+	/* the typical size of a change, the series' resolution */
+	if (x != d->previous)
+	{
+		d->jump_weight = d->jump_weight * decay(1, o->slow) + 1;
+		d->jump += (fabs(x - d->previous) - d->jump) / d->jump_weight;
+	}
+	d->previous = x;
+
 	d->count++;
 	d->last = t;
 	d->score = r->score;
@@ -627,19 +639,20 @@ ls_detector_validate(const ls_detector *d, int version, ls_error *err)
 							"score must be in [0, 1], or -1 for none");
 	if (!all_finite(d->level, 3, false) || !all_finite(d->day_level, LS_DETECTOR_HOURS, false) ||
 		!all_finite(d->week_level, LS_DETECTOR_WEEK_HOURS, false) ||
-		!all_finite(d->offset, 2, false) ||
+		!all_finite(d->offset, 2, false) || !isfinite(d->previous) ||
 		!all_finite(d->cusum, 2, true) ||
 		!all_finite(&d->alarm, 1, true))
 		return ls_error_set(err, LS_ERROR_BAD_INPUT, 0,
-							"levels, offsets, cusum and alarm must be finite (cusum, alarm >= 0)");
+							"levels, offsets, previous, cusum and alarm must be finite (cusum, alarm >= 0)");
 	if (!all_finite(&d->step, 1, true) || !all_finite(d->var, 3, true) ||
 		!all_finite(d->error, 3, true) || !all_finite(d->error_weight, 3, true) ||
+		!all_finite(&d->jump, 1, true) || !all_finite(&d->jump_weight, 1, true) ||
 		!all_finite(d->day_weight, LS_DETECTOR_HOURS, true) ||
 		!all_finite(d->week_weight, LS_DETECTOR_WEEK_HOURS, true) ||
 		!all_finite(d->hist_total, LS_DETECTOR_STATS, true) ||
 		!all_finite(&d->hist[0][0], LS_DETECTOR_STATS * LS_DETECTOR_BINS, true))
 		return ls_error_set(err, LS_ERROR_BAD_INPUT, 0,
-							"step, spreads, errors, weights and histograms must be finite and >= 0");
+							"step, spreads, errors, jump, weights and histograms must be finite and >= 0");
 	for (int k = 0; k < 3; k++)
 		if (!(d->weight[k] >= 1 && isfinite(d->weight[k])))
 			return ls_error_set(err, LS_ERROR_BAD_INPUT, 0, "weights must be at least 1");

@@ -88,6 +88,9 @@ typedef struct ls_detector
 	ls_detector_options options;
 	double		score;			/* the newest value's score; -1: none (NULL) */
 	double		step;			/* typical time between values, us; 0: unknown */
+	double		previous;		/* the newest value */
+	double		jump;			/* EWM of |change| over the rows that changed */
+	double		jump_weight;	/* decayed count of those rows */
 	double		weight[3];		/* per scale: decayed weight of the values */
 	double		level[3];		/* per scale: robust EWM level */
 	double		var[3];			/* per scale: EWM variance around the level */

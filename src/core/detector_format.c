@@ -30,6 +30,9 @@ static const field fields[] = {
 	F("season", options.season, 1),
 	F("score", score, 1),
 	F("step", step, 1),
+	F("previous", previous, 1),
+	F("jump", jump, 1),
+	F("jump_weight", jump_weight, 1),
 	F("weight", weight, 3),
 	F("level", level, 3),
 	F("var", var, 3),
@@ -47,7 +50,7 @@ static const field fields[] = {
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
-#define NDOUBLES (5 + 2 + 12 + 3 + 2 + 2 + 1 + 2 * LS_DETECTOR_HOURS + \
+#define NDOUBLES (5 + 2 + 3 + 12 + 3 + 2 + 2 + 1 + 2 * LS_DETECTOR_HOURS + \
 				  2 * LS_DETECTOR_WEEK_HOURS + LS_DETECTOR_STATS * (1 + LS_DETECTOR_BINS))
 
 static double *

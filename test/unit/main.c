@@ -23,5 +23,6 @@ main(void)
 	failed += run_ewm_tests();
 	failed += run_window_tests();
 	failed += run_sketch_window_tests();
+	failed += run_detector_tests();
 	return failed == 0 ? 0 : 1;
 }

@@ -44,6 +44,7 @@ extern int	run_alert_tests(void);
 extern int	run_ewm_tests(void);
 extern int	run_window_tests(void);
 extern int	run_sketch_window_tests(void);
+extern int	run_detector_tests(void);
 
 /* --- helpers.c --- */
 
