@@ -92,12 +92,17 @@ check_row(double value, TimestampTz ts, const LogscoreDetector *state)
 				 errmsg("logscore_detector values must be finite"),
 				 errdetail("The value is %s.", float8out_internal(value))));
 	if (state != NULL && ts < state->detector.last)
+	{
+		/* timestamptz_to_str returns one static buffer: copy the first */
+		char	   *row_time = pstrdup(timestamptz_to_str(ts));
+		char	   *newest = pstrdup(timestamptz_to_str(state->detector.last));
+
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("logscore_detector rows must come in time order"),
-				 errdetail("A row at %s comes after one at %s.",
-						   timestamptz_to_str(ts), timestamptz_to_str(state->detector.last)),
+				 errdetail("A row at %s comes after one at %s.", row_time, newest),
 				 errhint("Order the rows by time: OVER (PARTITION BY series ORDER BY ts).")));
+	}
 }
 
 /*
