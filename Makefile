@@ -116,8 +116,10 @@ test/fuzz/fuzz_%: test/fuzz/fuzz_%.c $(FUZZ_OBJS) $(CORE_HEADERS)
 FUZZ_SEEDS_fuzz_parse = test/fuzz/corpus
 FUZZ_SEEDS_fuzz_sketch_decode = test/fuzz/corpus_sketch
 FUZZ_SEEDS_fuzz_ewm_text = test/fuzz/corpus_ewm
+FUZZ_SEEDS_fuzz_detector_text = test/fuzz/corpus_detector
 FUZZ_MAX_LEN = 256
 FUZZ_MAX_LEN_fuzz_sketch_decode = 4096
+FUZZ_MAX_LEN_fuzz_detector_text = 8192
 
 fuzz: $(addprefix run-,$(FUZZ_HARNESSES))
 run-fuzz_%: test/fuzz/fuzz_%

@@ -91,6 +91,11 @@ check_row(double value, TimestampTz ts, const LogscoreDetector *state)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("logscore_detector values must be finite"),
 				 errdetail("The value is %s.", float8out_internal(value))));
+	if (fabs(value) > LS_DETECTOR_VALUE_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("logscore_detector values must be within -1e150 and 1e150"),
+				 errdetail("The value is %s.", float8out_internal(value))));
 	if (state != NULL && ts < state->detector.last)
 	{
 		/* timestamptz_to_str returns one static buffer: copy the first */

@@ -350,7 +350,7 @@ static void
 assess(const ls_detector *d, double x, int64_t t, row *r)
 {
 	const ls_detector_options *o = &d->options;
-	double		elapsed = (double) (t - d->last);
+	double		elapsed = (double) t - (double) d->last;
 	double		slow_spread = sqrt(d->var[LS_DETECTOR_SLOW]);
 	double		best;
 	double		pred;
@@ -373,7 +373,7 @@ assess(const ls_detector *d, double x, int64_t t, row *r)
 	best = d->error[LS_DETECTOR_PRED_LEVEL] * SEASON_ADVANTAGE;
 	if (o->season != 0)
 	{
-		double		span = (double) (t - d->first);
+		double		span = (double) t - (double) d->first;
 
 		if (span >= SEASON_CYCLES * WEEK_US && d->week_weight[r->week] > 0 &&
 			d->error[LS_DETECTOR_PRED_WEEK] < best)
@@ -415,6 +415,9 @@ assess(const ls_detector *d, double x, int64_t t, row *r)
 	p *= LS_DETECTOR_STATS;
 	if (p >= 1 || d->count < WARMUP)
 		p = 1;
+	/* far beyond the tail p underflows; its surprise stays finite */
+	if (p < 1e-300)
+		p = 1e-300;
 
 	/*
 	 * After an alarm, what is no more surprising than it (decayed) counts
@@ -438,7 +441,7 @@ learn(ls_detector *d, double x, int64_t t, const row *r)
 {
 	const ls_detector_options *o = &d->options;
 	double		hl[3] = {o->fast, o->medium, o->slow};
-	double		elapsed = (double) (t - d->last);
+	double		elapsed = (double) t - (double) d->last;
 	double		keep;
 
 	/* the typical step: a slow average of the gaps, a long gap clipped */
@@ -564,7 +567,8 @@ learn(ls_detector *d, double x, int64_t t, const row *r)
 	}
 	d->previous = x;
 
-	d->count++;
+	if (d->count < INT64_MAX)
+		d->count++;
 	d->last = t;
 	d->score = r->score;
 }
@@ -575,6 +579,9 @@ check_row(const ls_detector *d, double x, int64_t t, ls_error *err)
 	if (!isfinite(x))
 		return ls_error_set(err, LS_ERROR_INVALID, 0,
 							"a detector value must be finite");
+	if (fabs(x) > LS_DETECTOR_VALUE_MAX)
+		return ls_error_set(err, LS_ERROR_OUT_OF_RANGE, 0,
+							"a detector value must be within -1e150 and 1e150");
 	if (t < d->last)
 		return ls_error_set(err, LS_ERROR_INVALID, 0,
 							"detector rows must come in time order");
@@ -619,6 +626,15 @@ all_finite(const double *v, size_t n, bool nonnegative)
 	return true;
 }
 
+static bool
+bounded(const double *v, size_t n, double limit)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!(fabs(v[i]) <= limit))
+			return false;
+	return true;
+}
+
 bool
 ls_detector_validate(const ls_detector *d, int version, ls_error *err)
 {
@@ -637,6 +653,20 @@ ls_detector_validate(const ls_detector *d, int version, ls_error *err)
 	if (!(d->score == -1 || (d->score >= 0 && d->score <= 1)))
 		return ls_error_set(err, LS_ERROR_BAD_INPUT, 0,
 							"score must be in [0, 1], or -1 for none");
+	/*
+	 * Values are within +-LS_DETECTOR_VALUE_MAX, so levels (means of them,
+	 * plus offsets) stay within ten times that and squares within double:
+	 * no update of a valid state overflows.
+	 */
+	if (!bounded(d->level, 3, 10 * LS_DETECTOR_VALUE_MAX) ||
+		!bounded(d->day_level, LS_DETECTOR_HOURS, 10 * LS_DETECTOR_VALUE_MAX) ||
+		!bounded(d->week_level, LS_DETECTOR_WEEK_HOURS, 10 * LS_DETECTOR_VALUE_MAX) ||
+		!bounded(d->offset, 2, 10 * LS_DETECTOR_VALUE_MAX) ||
+		!bounded(&d->previous, 1, LS_DETECTOR_VALUE_MAX) ||
+		!bounded(d->var, 3, 1e303) || !bounded(d->error, 3, 1e303) ||
+		!bounded(&d->jump, 1, 1e152))
+		return ls_error_set(err, LS_ERROR_BAD_INPUT, 0,
+							"levels, offsets and spreads must be within the range of values");
 	if (!all_finite(d->level, 3, false) || !all_finite(d->day_level, LS_DETECTOR_HOURS, false) ||
 		!all_finite(d->week_level, LS_DETECTOR_WEEK_HOURS, false) ||
 		!all_finite(d->offset, 2, false) || !isfinite(d->previous) ||

@@ -53,6 +53,9 @@
 #define LS_DETECTOR_HOURS 24
 #define LS_DETECTOR_WEEK_HOURS 168
 
+/* The largest value in size: its squares, and their sums, stay finite. */
+#define LS_DETECTOR_VALUE_MAX 1e150
+
 /* Indexes of the three time scales */
 #define LS_DETECTOR_FAST 0
 #define LS_DETECTOR_MEDIUM 1
@@ -128,8 +131,8 @@ extern void ls_detector_init(ls_detector *d, const ls_detector_options *o,
 
 /*
  * Scores x at time t against d, then learns it: d->score is the score, in
- * [0, 1].  t before d->last is an LS_ERROR_INVALID, and x must be finite;
- * on error d is unchanged.
+ * [0, 1].  t before d->last or x not finite is an LS_ERROR_INVALID, x beyond
+ * +-LS_DETECTOR_VALUE_MAX an LS_ERROR_OUT_OF_RANGE; on error d is unchanged.
  */
 extern bool ls_detector_update(ls_detector *d, double x, int64_t t, ls_error *err);
 

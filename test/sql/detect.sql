@@ -95,6 +95,9 @@ SELECT logscore_detector('NaN', now());
 \echo :LAST_ERROR_SQLSTATE
 SELECT logscore_detector_score(logscore_detector(1, '2024-01-02'), 'Infinity', '2024-01-03');
 \echo :LAST_ERROR_SQLSTATE
+-- values beyond +-1e150 (whose squares would overflow): 22003
+SELECT logscore_detector(1e151, now());
+\echo :LAST_ERROR_SQLSTATE
 -- equal times are allowed
 SELECT logscore_detect(v, t) OVER (ORDER BY v) AS score
 FROM (VALUES (1.0, timestamptz '2024-01-02'), (2.0, '2024-01-02')) v(v, t);

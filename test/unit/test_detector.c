@@ -236,7 +236,14 @@ test_detector_time(void **unused)
 	assert_false(ls_detector_update(&d, NAN, t, &err));
 	assert_false(ls_detector_update(&d, INFINITY, t, &err));
 	assert_string_equal(err.message, "a detector value must be finite");
+	assert_false(ls_detector_update(&d, -2e150, t, &err));
+	assert_int_equal(err.kind, LS_ERROR_OUT_OF_RANGE);
 	assert_memory_equal(&d, &before, sizeof(d));
+	/* the extremes of the range, far apart in time, keep the state valid */
+	must_update(&d, 1e150, t);
+	must_update(&d, -1e150, INT64_MAX - 1);
+	assert_true(ls_detector_validate(&d, LS_DETECTOR_FORMAT_VERSION, &err));
+	assert_true(d.score >= 0 && d.score <= 1);
 }
 
 static void
@@ -379,6 +386,12 @@ test_detector_validate(void **unused)
 	expect_invalid(&d, "score must be in [0, 1], or -1 for none");
 	d = good;
 	d.level[1] = NAN;
+	expect_invalid(&d, "levels, offsets and spreads must be within the range of values");
+	d = good;
+	d.week_level[7] = 1e152;
+	expect_invalid(&d, "levels, offsets and spreads must be within the range of values");
+	d = good;
+	d.cusum[0] = -1;
 	expect_invalid(&d, "levels, offsets, previous, cusum and alarm must be finite (cusum, alarm >= 0)");
 	d = good;
 	d.hist[1][3] = -1;
