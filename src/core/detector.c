@@ -86,6 +86,9 @@
 #define ALARM_DAMP 0.5
 #endif
 
+/* The histograms' scale at which their cells are scaled back (see learn). */
+#define HIST_RESCALE 1e-100
+
 /* The longest gap counted, in typical steps: all is forgotten by then. */
 #define MAX_STEPS 1e6
 
@@ -239,6 +242,7 @@ ls_detector_init(ls_detector *d, const ls_detector_options *o, double x, int64_t
 	d->last = t;
 	d->score = 0;
 	d->previous = x;
+	d->hist_scale = 1;
 	for (int k = 0; k < 3; k++)
 	{
 		d->weight[k] = 1;
@@ -297,44 +301,54 @@ decay(double steps, double half_life)
  * large.  The largest TAIL_FRACTION of the weight is modelled as an
  * exponential tail (peaks over a threshold, its scale the mean excess), so
  * that among the rare values the score still grows with the size, and a
- * value beyond all seen gets a p below all seen.
+ * value beyond all seen gets a p below all seen.  The cells hold weights
+ * divided by scale (see learn).  Most values fall low: the weight below u's
+ * cell, summed from the bottom, settles them; only a value in the tail
+ * needs the pass from the top cell down to the tail's threshold.
  */
 static double
-tail(const double *hist, double total, double u)
+tail(const double *hist, double scale, double total, double u)
 {
 	double		target = fmax(TAIL_FRACTION * total, TAIL_MIN);
-	double		above = 0;
-	double		moment = 0;		/* sum of weight * cell centre above */
-	int			b;
+	double		stored_target = target / scale;
+	int			cell = u < LS_DETECTOR_BINS ? (int) u : LS_DETECTOR_BINS - 1;
+	double		frac = u - cell > 1 ? 1 : u - cell;
+	double		above = 0;		/* stored weight of the cells above b */
+	double		moment = 0;		/* and its sum of weight * cell centre */
+	double		at_least = -1;	/* stored weight at least u, once known */
+	bool		crossed = false;
+	double		below = 0;
 
-	for (b = LS_DETECTOR_BINS - 1; b >= 0; b--)
+	for (int b = 0; b < cell; b++)
+		below += hist[b];
+	if (total / scale - below - hist[cell] * frac >= stored_target)
+		return (fmax(total - (below + hist[cell] * frac) * scale, 0) + CALIBRATION_PRIOR) /
+			(total + CALIBRATION_PRIOR);
+
+	for (int b = LS_DETECTOR_BINS - 1; b >= 0; b--)
 	{
-		if (above + hist[b] >= target)
+		if (b == cell)
+			at_least = above + hist[b] * (1 - frac);
+		if (!crossed && above + hist[b] >= stored_target)
+		{
+			/* the threshold t inside cell b leaves exactly target above it */
+			double		f = (stored_target - above) / hist[b];
+			double		t = b + 1 - f;
+			double		excess = (moment - above * t +
+								  (stored_target - above) * f / 2) / stored_target;
+
+			if (u > t)
+				return (target + CALIBRATION_PRIOR) / (total + CALIBRATION_PRIOR) *
+					exp(-(u - t) / fmax(excess, TAIL_MIN_EXCESS));
+			crossed = true;
+		}
+		if (crossed && at_least >= 0)
 			break;
 		above += hist[b];
 		moment += hist[b] * (b + 0.5);
 	}
-	if (b >= 0)
-	{
-		/* the threshold t inside cell b leaves exactly target above it */
-		double		f = (target - above) / hist[b];
-		double		t = b + 1 - f;
-		double		excess = (moment - above * t + (target - above) * f / 2) / target;
-
-		if (u > t)
-			return (target + CALIBRATION_PRIOR) / (total + CALIBRATION_PRIOR) *
-				exp(-(u - t) / fmax(excess, TAIL_MIN_EXCESS));
-	}
 	/* below the tail, or too little seen for one: the histogram as it is */
-	{
-		int			cell = u < LS_DETECTOR_BINS ? (int) u : LS_DETECTOR_BINS - 1;
-		double		frac = u - cell > 1 ? 1 : u - cell;
-		double		at_least = hist[cell] * (1 - frac);
-
-		for (b = LS_DETECTOR_BINS - 1; b > cell; b--)
-			at_least += hist[b];
-		return (at_least + CALIBRATION_PRIOR) / (total + CALIBRATION_PRIOR);
-	}
+	return (at_least * scale + CALIBRATION_PRIOR) / (total + CALIBRATION_PRIOR);
 }
 
 static double
@@ -410,7 +424,7 @@ assess(const ls_detector *d, double x, int64_t t, row *r)
 	for (int i = 0; i < LS_DETECTOR_STATS; i++)
 	{
 		r->unit[i] = to_units(r->stat[i]);
-		p = fmin(p, tail(d->hist[i], d->hist_total[i], r->unit[i]));
+		p = fmin(p, tail(d->hist[i], d->hist_scale, d->hist_total[i], r->unit[i]));
 	}
 	p *= LS_DETECTOR_STATS;
 	if (p >= 1 || d->count < WARMUP)
@@ -453,18 +467,32 @@ learn(ls_detector *d, double x, int64_t t, const row *r)
 			d->step += 0.05 * (fmin(elapsed, 4 * d->step) - d->step);
 	}
 
-	/* the statistics' histograms forget, then count this row */
+	/*
+	 * The statistics' histograms forget, then count this row.  Rather than
+	 * scaling every cell, the cells hold weight / hist_scale and the scale
+	 * decays (a new row adds 1 / hist_scale); the cells are scaled back only
+	 * when it gets small.
+	 */
 	keep = decay(r->steps, o->memory);
-	for (int i = 0; i < LS_DETECTOR_STATS && d->count >= WARMUP; i++)
+	if (d->count >= WARMUP)
 	{
-		int			cell = (int) r->unit[i];
+		d->hist_scale *= keep;
+		if (d->hist_scale < HIST_RESCALE)
+		{
+			for (int i = 0; i < LS_DETECTOR_STATS; i++)
+				for (int b = 0; b < LS_DETECTOR_BINS; b++)
+					d->hist[i][b] *= d->hist_scale;
+			d->hist_scale = 1;
+		}
+		for (int i = 0; i < LS_DETECTOR_STATS; i++)
+		{
+			int			cell = (int) r->unit[i];
 
-		if (cell >= LS_DETECTOR_BINS)
-			cell = LS_DETECTOR_BINS - 1;
-		for (int b = 0; b < LS_DETECTOR_BINS; b++)
-			d->hist[i][b] *= keep;
-		d->hist[i][cell] += 1;
-		d->hist_total[i] = d->hist_total[i] * keep + 1;
+			if (cell >= LS_DETECTOR_BINS)
+				cell = LS_DETECTOR_BINS - 1;
+			d->hist[i][cell] += 1 / d->hist_scale;
+			d->hist_total[i] = d->hist_total[i] * keep + 1;
+		}
 	}
 
 	/* each prediction's error, before the levels move */
@@ -683,6 +711,11 @@ ls_detector_validate(const ls_detector *d, int version, ls_error *err)
 		!all_finite(&d->hist[0][0], LS_DETECTOR_STATS * LS_DETECTOR_BINS, true))
 		return ls_error_set(err, LS_ERROR_BAD_INPUT, 0,
 							"step, spreads, errors, jump, weights and histograms must be finite and >= 0");
+	if (!(d->hist_scale >= HIST_RESCALE * 1e-10 && d->hist_scale <= 1) ||
+		!bounded(d->hist_total, LS_DETECTOR_STATS, 1e300) ||
+		!bounded(&d->hist[0][0], LS_DETECTOR_STATS * LS_DETECTOR_BINS, 1e300))
+		return ls_error_set(err, LS_ERROR_BAD_INPUT, 0,
+							"hist_scale must be in [1e-110, 1] and histograms at most 1e300");
 	for (int k = 0; k < 3; k++)
 		if (!(d->weight[k] >= 1 && isfinite(d->weight[k])))
 			return ls_error_set(err, LS_ERROR_BAD_INPUT, 0, "weights must be at least 1");

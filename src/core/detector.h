@@ -106,6 +106,7 @@ typedef struct ls_detector
 	double		day_weight[LS_DETECTOR_HOURS];
 	double		week_level[LS_DETECTOR_WEEK_HOURS];
 	double		week_weight[LS_DETECTOR_WEEK_HOURS];
+	double		hist_scale;		/* the cells hold weight / hist_scale */
 	double		hist_total[LS_DETECTOR_STATS];
 	double		hist[LS_DETECTOR_STATS][LS_DETECTOR_BINS];
 } ls_detector;

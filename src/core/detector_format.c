@@ -45,12 +45,13 @@ static const field fields[] = {
 	F("day_weight", day_weight, LS_DETECTOR_HOURS),
 	F("week_level", week_level, LS_DETECTOR_WEEK_HOURS),
 	F("week_weight", week_weight, LS_DETECTOR_WEEK_HOURS),
+	F("hist_scale", hist_scale, 1),
 	F("hist_total", hist_total, LS_DETECTOR_STATS),
 	F("hist", hist, LS_DETECTOR_STATS * LS_DETECTOR_BINS),
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
-#define NDOUBLES (5 + 2 + 3 + 12 + 3 + 2 + 2 + 1 + 2 * LS_DETECTOR_HOURS + \
+#define NDOUBLES (5 + 2 + 3 + 12 + 3 + 2 + 2 + 1 + 1 + 2 * LS_DETECTOR_HOURS + \
 				  2 * LS_DETECTOR_WEEK_HOURS + LS_DETECTOR_STATS * (1 + LS_DETECTOR_BINS))
 
 static double *
