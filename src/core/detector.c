@@ -40,6 +40,9 @@
 #define HOUR_US 3600e6
 
 /* A seasonal prediction is chosen only when its error is this much lower. */
+#ifndef FAST_ADVANTAGE
+#define FAST_ADVANTAGE 0.8
+#endif
 #ifndef SEASON_ADVANTAGE
 #define SEASON_ADVANTAGE 0.8
 #endif
@@ -92,6 +95,15 @@
 /* The longest gap counted, in typical steps: all is forgotten by then. */
 #define MAX_STEPS 1e6
 
+#ifndef DEF_FAST
+#define DEF_FAST 4
+#endif
+#ifndef DEF_MEDIUM
+#define DEF_MEDIUM 32
+#endif
+#ifndef DEF_SLOW
+#define DEF_SLOW 512
+#endif
 #ifndef MEMORY
 #define MEMORY 8192
 #endif
@@ -101,9 +113,9 @@
 void
 ls_detector_default_options(ls_detector_options *o)
 {
-	o->fast = 4;
-	o->medium = 32;
-	o->slow = 512;
+	o->fast = DEF_FAST;
+	o->medium = DEF_MEDIUM;
+	o->slow = DEF_SLOW;
 	o->memory = MEMORY;
 	o->season = 1;
 }
@@ -384,7 +396,15 @@ assess(const ls_detector *d, double x, int64_t t, row *r)
 	/* the prediction: the level, or a seasonal cell once it has earned it */
 	r->pred = LS_DETECTOR_PRED_LEVEL;
 	pred = d->level[LS_DETECTOR_MEDIUM];
-	best = d->error[LS_DETECTOR_PRED_LEVEL] * SEASON_ADVANTAGE;
+	best = d->error[LS_DETECTOR_PRED_LEVEL];
+	/* an autocorrelated series is better predicted by its recent level */
+	if (d->error[LS_DETECTOR_PRED_FAST] < best * FAST_ADVANTAGE)
+	{
+		r->pred = LS_DETECTOR_PRED_FAST;
+		pred = d->level[LS_DETECTOR_FAST];
+		best = d->error[LS_DETECTOR_PRED_FAST];
+	}
+	best *= SEASON_ADVANTAGE;
 	if (o->season != 0)
 	{
 		double		span = (double) t - (double) d->first;
@@ -412,7 +432,7 @@ assess(const ls_detector *d, double x, int64_t t, row *r)
 	{
 		double		zs = clip((x - d->level[LS_DETECTOR_SLOW]) / (slow_spread + r->floor), 6);
 
-		if (r->pred != LS_DETECTOR_PRED_LEVEL)
+		if (r->pred == LS_DETECTOR_PRED_DAY || r->pred == LS_DETECTOR_PRED_WEEK)
 			zs = clip(r->z, 6);
 		r->cusum[0] = fmax(0, d->cusum[0] + zs - CUSUM_ALLOWANCE);
 		r->cusum[1] = fmax(0, d->cusum[1] - zs - CUSUM_ALLOWANCE);
@@ -498,12 +518,13 @@ learn(ls_detector *d, double x, int64_t t, const row *r)
 	/* each prediction's error, before the levels move */
 	{
 		double		keep_error = decay(r->steps, o->slow);
-		double		pred[3] = {d->level[LS_DETECTOR_MEDIUM],
+		double		pred[4] = {d->level[LS_DETECTOR_MEDIUM],
 			d->day_level[r->day] + d->offset[0],
-		d->week_level[r->week] + d->offset[1]};
-		bool		known[3] = {true, d->day_weight[r->day] > 0, d->week_weight[r->week] > 0};
+			d->week_level[r->week] + d->offset[1],
+		d->level[LS_DETECTOR_FAST]};
+		bool		known[4] = {true, d->day_weight[r->day] > 0, d->week_weight[r->week] > 0, true};
 
-		for (int k = 0; k < 3; k++)
+		for (int k = 0; k < 4; k++)
 		{
 			double		e = x - pred[k];
 			double		e2 = e * e;
@@ -517,7 +538,7 @@ learn(ls_detector *d, double x, int64_t t, const row *r)
 			d->error_weight[k] = d->error_weight[k] * keep_error + 1;
 			d->error[k] += (e2 - d->error[k]) / d->error_weight[k];
 			/* the seasonal offsets follow the level at the medium scale */
-			if (k > 0)
+			if (k == LS_DETECTOR_PRED_DAY || k == LS_DETECTOR_PRED_WEEK)
 			{
 				double		a = 1 - decay(r->steps, o->medium);
 				double		spread = sqrt(d->error[k]) + r->floor;
@@ -691,7 +712,7 @@ ls_detector_validate(const ls_detector *d, int version, ls_error *err)
 		!bounded(d->week_level, LS_DETECTOR_WEEK_HOURS, 10 * LS_DETECTOR_VALUE_MAX) ||
 		!bounded(d->offset, 2, 10 * LS_DETECTOR_VALUE_MAX) ||
 		!bounded(&d->previous, 1, LS_DETECTOR_VALUE_MAX) ||
-		!bounded(d->var, 3, 1e303) || !bounded(d->error, 3, 1e303) ||
+		!bounded(d->var, 3, 1e303) || !bounded(d->error, 4, 1e303) ||
 		!bounded(&d->jump, 1, 1e152))
 		return ls_error_set(err, LS_ERROR_BAD_INPUT, 0,
 							"levels, offsets and spreads must be within the range of values");
@@ -703,7 +724,7 @@ ls_detector_validate(const ls_detector *d, int version, ls_error *err)
 		return ls_error_set(err, LS_ERROR_BAD_INPUT, 0,
 							"levels, offsets, previous, cusum and alarm must be finite (cusum, alarm >= 0)");
 	if (!all_finite(&d->step, 1, true) || !all_finite(d->var, 3, true) ||
-		!all_finite(d->error, 3, true) || !all_finite(d->error_weight, 3, true) ||
+		!all_finite(d->error, 4, true) || !all_finite(d->error_weight, 4, true) ||
 		!all_finite(&d->jump, 1, true) || !all_finite(&d->jump_weight, 1, true) ||
 		!all_finite(d->day_weight, LS_DETECTOR_HOURS, true) ||
 		!all_finite(d->week_weight, LS_DETECTOR_WEEK_HOURS, true) ||

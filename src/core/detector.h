@@ -65,6 +65,7 @@
 #define LS_DETECTOR_PRED_LEVEL 0
 #define LS_DETECTOR_PRED_DAY 1
 #define LS_DETECTOR_PRED_WEEK 2
+#define LS_DETECTOR_PRED_FAST 3
 
 /*
  * The options: half-lives in rows at the series' typical step.  Kept in the
@@ -97,8 +98,8 @@ typedef struct ls_detector
 	double		weight[3];		/* per scale: decayed weight of the values */
 	double		level[3];		/* per scale: robust EWM level */
 	double		var[3];			/* per scale: EWM variance around the level */
-	double		error[3];		/* per prediction: EWM squared residual */
-	double		error_weight[3];	/* per prediction: decayed weight of those */
+	double		error[4];		/* per prediction: EWM squared residual */
+	double		error_weight[4];	/* per prediction: decayed weight of those */
 	double		offset[2];		/* day, week: EWM of the residual from the cell */
 	double		cusum[2];		/* upward, downward */
 	double		alarm;			/* decayed peak surprise of the alarm, -log2 p */

@@ -36,8 +36,8 @@ static const field fields[] = {
 	F("weight", weight, 3),
 	F("level", level, 3),
 	F("var", var, 3),
-	F("error", error, 3),
-	F("error_weight", error_weight, 3),
+	F("error", error, 4),
+	F("error_weight", error_weight, 4),
 	F("offset", offset, 2),
 	F("cusum", cusum, 2),
 	F("alarm", alarm, 1),
@@ -51,7 +51,7 @@ static const field fields[] = {
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
-#define NDOUBLES (5 + 2 + 3 + 12 + 3 + 2 + 2 + 1 + 1 + 2 * LS_DETECTOR_HOURS + \
+#define NDOUBLES (5 + 2 + 3 + 12 + 2 + 3 + 2 + 2 + 1 + 1 + 2 * LS_DETECTOR_HOURS + \
 				  2 * LS_DETECTOR_WEEK_HOURS + LS_DETECTOR_STATS * (1 + LS_DETECTOR_BINS))
 
 static double *
