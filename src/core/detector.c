@@ -9,85 +9,74 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * The constants below were chosen on the labelled synthetic corpus of
+ * test/bench/detect (issue 14) and are meant for any series: none depends on
+ * a series' scale or sampling rate.
+ */
+
 /* Residuals beyond this many spreads move a level no further (Huber). */
-#ifndef CLIP_SPREADS
 #define CLIP_SPREADS 3.0
-#endif
 
 /*
  * And a squared residual counts as at most this many spreads squared: wide,
  * since clipping rare values below their size shrinks the spread estimate
  * round after round (a series that is one value but for 2% of its rows).
  */
-#ifndef CLIP_SQUARED
 #define CLIP_SQUARED 8.0
-#endif
-
-/* CUSUM allowance and the sum at which a change is accepted, in spreads. */
-#ifndef CUSUM_ALLOWANCE
-#define CUSUM_ALLOWANCE 0.5
-#endif
-#ifndef CUSUM_ACCEPT
-#define CUSUM_ACCEPT 12.0
-#endif
-
-/* The seasonal profile's memory, in cycles, and the span before it is used. */
-#ifndef SEASON_CYCLES
-#define SEASON_CYCLES 3.0
-#endif
-#define DAY_US (24.0 * 3600e6)
-#define WEEK_US (7.0 * DAY_US)
-#define HOUR_US 3600e6
-
-/* A seasonal prediction is chosen only when its error is this much lower. */
-#ifndef FAST_ADVANTAGE
-#define FAST_ADVANTAGE 0.8
-#endif
-#ifndef SEASON_ADVANTAGE
-#define SEASON_ADVANTAGE 0.8
-#endif
-
-/* Spread floors: relative to the slow spread and level, and absolute. */
-#ifndef FLOOR_JUMP
-#define FLOOR_JUMP 0.25
-#endif
-#ifndef FLOOR_SPREAD
-#define FLOOR_SPREAD 0.05
-#endif
-#define FLOOR_LEVEL 1e-6
-#define FLOOR_ABSOLUTE 1e-9
-
-/* Calibration: a prior weight on "at least as large", and the tail's fall. */
-#ifndef CALIBRATION_PRIOR
-#define CALIBRATION_PRIOR 1.0
-#endif
-#ifndef TAIL_FRACTION
-#define TAIL_FRACTION 0.01
-#endif
-#ifndef TAIL_MIN
-#define TAIL_MIN 4.0
-#endif
-#ifndef TAIL_MIN_EXCESS
-#define TAIL_MIN_EXCESS 0.5
-#endif
-
-/* Rows before the calibration learns: the first spreads are guesses. */
-#ifndef WARMUP
-#define WARMUP 32
-#endif
 
 /* Prediction errors are clipped once they have this much weight. */
 #define ERROR_SETTLED 8
 
-#ifndef ALARM_LEVEL
+/* CUSUM allowance and the sum at which a change is accepted, in spreads. */
+#define CUSUM_ALLOWANCE 0.5
+#define CUSUM_ACCEPT 12.0
+
+/* The seasonal cells' memory, and the span before they are used, in cycles. */
+#define SEASON_CYCLES 3.0
+#define HOUR_US 3600e6
+#define DAY_US (24 * HOUR_US)
+#define WEEK_US (7 * DAY_US)
+
+/*
+ * Another prediction replaces the medium level only when its recent squared
+ * error is this much lower: the fast level (an autocorrelated series), then
+ * a seasonal cell.
+ */
+#define FAST_ADVANTAGE 0.8
+#define SEASON_ADVANTAGE 0.8
+
+/*
+ * Spread floors: a share of the typical change between rows (the series'
+ * resolution: one step of a gauge), of the slow spread and of the level, and
+ * an absolute one.
+ */
+#define FLOOR_JUMP 0.25
+#define FLOOR_SPREAD 0.05
+#define FLOOR_LEVEL 1e-6
+#define FLOOR_ABSOLUTE 1e-9
+
+/*
+ * Calibration: a prior weight on "at least as large"; the share of the
+ * weight modelled as the exponential tail (at least TAIL_MIN rows' worth),
+ * and the least mean excess of that tail, in cells.
+ */
+#define CALIBRATION_PRIOR 1.0
+#define TAIL_FRACTION 0.01
+#define TAIL_MIN 4.0
+#define TAIL_MIN_EXCESS 0.5
+
+/* Rows before the calibration learns: the first spreads are guesses. */
+#define WARMUP 32
+
+/*
+ * The alarm: from a surprise of ALARM_LEVEL (-log2 p; a score of 0.998),
+ * later rows no more surprising than the alarm, which decays with
+ * ALARM_HALF_LIFE rows, count for ALARM_DAMP of their surprise.
+ */
 #define ALARM_LEVEL 9.0
-#endif
-#ifndef ALARM_HALF_LIFE
 #define ALARM_HALF_LIFE 256.0
-#endif
-#ifndef ALARM_DAMP
 #define ALARM_DAMP 0.5
-#endif
 
 /* The histograms' scale at which their cells are scaled back (see learn). */
 #define HIST_RESCALE 1e-100
@@ -95,28 +84,15 @@
 /* The longest gap counted, in typical steps: all is forgotten by then. */
 #define MAX_STEPS 1e6
 
-#ifndef DEF_FAST
-#define DEF_FAST 4
-#endif
-#ifndef DEF_MEDIUM
-#define DEF_MEDIUM 32
-#endif
-#ifndef DEF_SLOW
-#define DEF_SLOW 512
-#endif
-#ifndef MEMORY
-#define MEMORY 8192
-#endif
-
 /* --- options --- */
 
 void
 ls_detector_default_options(ls_detector_options *o)
 {
-	o->fast = DEF_FAST;
-	o->medium = DEF_MEDIUM;
-	o->slow = DEF_SLOW;
-	o->memory = MEMORY;
+	o->fast = 4;
+	o->medium = 32;
+	o->slow = 512;
+	o->memory = 8192;
 	o->season = 1;
 }
 

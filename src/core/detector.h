@@ -9,10 +9,11 @@
  *	  weighted, decayed by elapsed time in units of the series' own typical
  *	  step (so a gap forgets more than one row does); levels move robustly
  *	  (Huber), spreads count a squared residual up to a wide bound;
- *	- a seasonal profile, hour of day (24 cells) and hour of week (168), with
- *	  an offset that follows the level, each used as the prediction only once
- *	  enough cycles are seen and only while its recent error is clearly below
- *	  the level's;
+ *	- predictions: the medium level, the fast one (when its recent error is
+ *	  clearly lower: an autocorrelated series), or a seasonal profile, hour
+ *	  of day (24 cells) and hour of week (168) with an offset that follows the
+ *	  level, each used only once enough cycles are seen and only while its
+ *	  recent error is clearly below the level's;
  *	- two surprise statistics on the residual of the chosen prediction: the
  *	  point |z|, and a two-sided CUSUM against the slow level (level shifts
  *	  and slow drifts);
@@ -44,12 +45,8 @@
 #define LS_DETECTOR_FORMAT_VERSION 1
 
 #define LS_DETECTOR_STATS 2		/* point, cusum */
-#ifndef LS_DETECTOR_BINS
 #define LS_DETECTOR_BINS 64		/* histogram cells of log2(1 + statistic) */
-#endif
-#ifndef LS_DETECTOR_BINS_PER_UNIT
 #define LS_DETECTOR_BINS_PER_UNIT 4 /* cells per doubling */
-#endif
 #define LS_DETECTOR_HOURS 24
 #define LS_DETECTOR_WEEK_HOURS 168
 
@@ -76,7 +73,7 @@ typedef struct ls_detector_options
 	double		fast;			/* default 4 */
 	double		medium;			/* default 32 */
 	double		slow;			/* default 512 */
-	double		memory;			/* the calibration's half-life, default 4096 */
+	double		memory;			/* the calibration's half-life, default 8192 */
 	double		season;			/* 1 to learn and use the seasonal profile, 0 not */
 } ls_detector_options;
 
