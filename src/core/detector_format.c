@@ -120,57 +120,6 @@ ls_detector_to_text(const ls_detector *d, char *buffer, size_t size)
 /* --- text: reading --- */
 
 static bool
-expect(ls_text_reader *r, const char *token)
-{
-	if (ls_text_accept(r, token))
-		return true;
-	return ls_text_fail(r, r->pos, "expected \"%s\"", token);
-}
-
-static bool
-expect_key(ls_text_reader *r, const char *key, bool first)
-{
-	size_t		start;
-
-	if (!first && !expect(r, ","))
-		return false;
-	ls_text_skip_space(r);
-	start = r->pos;
-	if (!ls_text_accept(r, key) || !ls_text_accept(r, "="))
-		return ls_text_fail(r, start, "expected field \"%s\"", key);
-	return true;
-}
-
-static bool
-parse_int64(ls_text_reader *r, int64_t *value)
-{
-	size_t		start;
-	bool		negative = false;
-	uint64_t	magnitude;
-
-	ls_text_skip_space(r);
-	start = r->pos;
-	if (r->pos < r->len && r->text[r->pos] == '-')
-	{
-		negative = true;
-		r->pos++;
-	}
-	if (r->pos >= r->len || !ls_text_is_digit(r->text[r->pos]))
-		return ls_text_fail(r, start, "expected an integer");
-	if (!ls_text_read_digits(r, start,
-							 negative ? (uint64_t) INT64_MAX + 1 : (uint64_t) INT64_MAX,
-							 &magnitude))
-		return false;
-	if (!negative)
-		*value = (int64_t) magnitude;
-	else if (magnitude == (uint64_t) INT64_MAX + 1)
-		*value = INT64_MIN;
-	else
-		*value = -(int64_t) magnitude;
-	return true;
-}
-
-static bool
 parse_double(ls_text_reader *r, double *value)
 {
 	return ls_text_read_double(r, false, "expected a finite number", value);
@@ -182,34 +131,34 @@ parse_detector(ls_text_reader *r, ls_detector *d)
 	int64_t		version;
 	size_t		start;
 
-	if (!expect(r, "(") || !expect_key(r, "version", true))
+	if (!ls_text_expect(r, "(") || !ls_text_expect_key(r, "version", true))
 		return false;
 	ls_text_skip_space(r);
 	start = r->pos;
-	if (!parse_int64(r, &version))
+	if (!ls_text_read_int64(r, &version))
 		return false;
 	if (version != LS_DETECTOR_FORMAT_VERSION)
 		return ls_text_fail(r, start, "unsupported format version %" PRId64 " (expected %d)",
 							version, LS_DETECTOR_FORMAT_VERSION);
-	if (!expect_key(r, "count", false) || !parse_int64(r, &d->count) ||
-		!expect_key(r, "first", false) || !parse_int64(r, &d->first) ||
-		!expect_key(r, "last", false) || !parse_int64(r, &d->last))
+	if (!ls_text_expect_key(r, "count", false) || !ls_text_read_int64(r, &d->count) ||
+		!ls_text_expect_key(r, "first", false) || !ls_text_read_int64(r, &d->first) ||
+		!ls_text_expect_key(r, "last", false) || !ls_text_read_int64(r, &d->last))
 		return false;
 	for (size_t i = 0; i < NFIELDS; i++)
 	{
 		double	   *v = field_at(d, &fields[i]);
 
-		if (!expect_key(r, fields[i].name, false))
+		if (!ls_text_expect_key(r, fields[i].name, false))
 			return false;
-		if (fields[i].count > 1 && !expect(r, "["))
+		if (fields[i].count > 1 && !ls_text_expect(r, "["))
 			return false;
 		for (int j = 0; j < fields[i].count; j++)
-			if ((j > 0 && !expect(r, ",")) || !parse_double(r, &v[j]))
+			if ((j > 0 && !ls_text_expect(r, ",")) || !parse_double(r, &v[j]))
 				return false;
-		if (fields[i].count > 1 && !expect(r, "]"))
+		if (fields[i].count > 1 && !ls_text_expect(r, "]"))
 			return false;
 	}
-	if (!expect(r, ")"))
+	if (!ls_text_expect(r, ")"))
 		return false;
 	ls_text_skip_space(r);
 	if (r->pos < r->len)

@@ -38,60 +38,6 @@ ls_ewm_to_text(const ls_ewm *e, char *buffer, size_t size)
 
 /* --- reading --- */
 
-/* The token, or "expected "<token>"" (quoted, unlike the sketch's form). */
-static bool
-expect(ls_text_reader *r, const char *token)
-{
-	if (ls_text_accept(r, token))
-		return true;
-	return ls_text_fail(r, r->pos, "expected \"%s\"", token);
-}
-
-/* [','] key '=' : the key must be this one, whole */
-static bool
-expect_key(ls_text_reader *r, const char *key, bool first)
-{
-	size_t		start;
-
-	if (!first && !expect(r, ","))
-		return false;
-	ls_text_skip_space(r);
-	start = r->pos;
-	if (!ls_text_accept(r, key) || !ls_text_accept(r, "="))
-		return ls_text_fail(r, start, "expected field \"%s\"", key);
-	return true;
-}
-
-/* An optional '-' and decimal digits, within int64. */
-static bool
-parse_int64(ls_text_reader *r, int64_t *value)
-{
-	size_t		start;
-	bool		negative = false;
-	uint64_t	magnitude;
-
-	ls_text_skip_space(r);
-	start = r->pos;
-	if (r->pos < r->len && r->text[r->pos] == '-')
-	{
-		negative = true;
-		r->pos++;
-	}
-	if (r->pos >= r->len || !ls_text_is_digit(r->text[r->pos]))
-		return ls_text_fail(r, start, "expected an integer");
-	if (!ls_text_read_digits(r, start,
-							 negative ? (uint64_t) INT64_MAX + 1 : (uint64_t) INT64_MAX,
-							 &magnitude))
-		return false;
-	if (!negative)
-		*value = (int64_t) magnitude;
-	else if (magnitude == (uint64_t) INT64_MAX + 1)
-		*value = INT64_MIN;
-	else
-		*value = -(int64_t) magnitude;
-	return true;
-}
-
 /* A finite number; leading zeros are fine here. */
 static bool
 parse_double(ls_text_reader *r, double *value)
@@ -105,22 +51,22 @@ parse_ewm(ls_text_reader *r, ls_ewm *e)
 	int64_t		version;
 	size_t		start;
 
-	if (!expect(r, "(") || !expect_key(r, "version", true))
+	if (!ls_text_expect(r, "(") || !ls_text_expect_key(r, "version", true))
 		return false;
 	ls_text_skip_space(r);
 	start = r->pos;
-	if (!parse_int64(r, &version))
+	if (!ls_text_read_int64(r, &version))
 		return false;
 	if (version != LS_EWM_FORMAT_VERSION)
 		return ls_text_fail(r, start, "unsupported format version %" PRId64 " (expected %d)",
 							version, LS_EWM_FORMAT_VERSION);
-	if (!expect_key(r, "n", false) || !parse_int64(r, &e->count) ||
-		!expect_key(r, "half_life", false) || !parse_int64(r, &e->half_life) ||
-		!expect_key(r, "anchor", false) || !parse_int64(r, &e->anchor) ||
-		!expect_key(r, "weight", false) || !parse_double(r, &e->weight) ||
-		!expect_key(r, "mean", false) || !parse_double(r, &e->mean) ||
-		!expect_key(r, "m2", false) || !parse_double(r, &e->m2) ||
-		!expect(r, ")"))
+	if (!ls_text_expect_key(r, "n", false) || !ls_text_read_int64(r, &e->count) ||
+		!ls_text_expect_key(r, "half_life", false) || !ls_text_read_int64(r, &e->half_life) ||
+		!ls_text_expect_key(r, "anchor", false) || !ls_text_read_int64(r, &e->anchor) ||
+		!ls_text_expect_key(r, "weight", false) || !parse_double(r, &e->weight) ||
+		!ls_text_expect_key(r, "mean", false) || !parse_double(r, &e->mean) ||
+		!ls_text_expect_key(r, "m2", false) || !parse_double(r, &e->m2) ||
+		!ls_text_expect(r, ")"))
 		return false;
 	ls_text_skip_space(r);
 	if (r->pos < r->len)

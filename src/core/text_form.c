@@ -1,7 +1,8 @@
 /*
  * text_form.c
- *	  The strict text reader and the exact double writer that the sketch's and
- *	  the ewm's text forms share (text_form.h says what each piece does).
+ *	  The strict text reader and the exact double writer that the sketch's,
+ *	  the ewm's and the detector's text forms share (text_form.h says what
+ *	  each piece does).
  */
 #include "text_form.h"
 
@@ -143,5 +144,58 @@ ls_text_read_double(ls_text_reader *r, bool json, const char *expected, double *
 	if (errno == ERANGE && isinf(*value))
 		return ls_text_fail(r, start, "number out of range");
 	r->pos = p;
+	return true;
+}
+
+/* --- the key=value forms --- */
+
+bool
+ls_text_expect(ls_text_reader *r, const char *token)
+{
+	if (ls_text_accept(r, token))
+		return true;
+	return ls_text_fail(r, r->pos, "expected \"%s\"", token);
+}
+
+bool
+ls_text_expect_key(ls_text_reader *r, const char *key, bool first)
+{
+	size_t		start;
+
+	if (!first && !ls_text_expect(r, ","))
+		return false;
+	ls_text_skip_space(r);
+	start = r->pos;
+	if (!ls_text_accept(r, key) || !ls_text_accept(r, "="))
+		return ls_text_fail(r, start, "expected field \"%s\"", key);
+	return true;
+}
+
+bool
+ls_text_read_int64(ls_text_reader *r, int64_t *value)
+{
+	size_t		start;
+	bool		negative = false;
+	uint64_t	magnitude;
+
+	ls_text_skip_space(r);
+	start = r->pos;
+	if (r->pos < r->len && r->text[r->pos] == '-')
+	{
+		negative = true;
+		r->pos++;
+	}
+	if (r->pos >= r->len || !ls_text_is_digit(r->text[r->pos]))
+		return ls_text_fail(r, start, "expected an integer");
+	if (!ls_text_read_digits(r, start,
+							 negative ? (uint64_t) INT64_MAX + 1 : (uint64_t) INT64_MAX,
+							 &magnitude))
+		return false;
+	if (!negative)
+		*value = (int64_t) magnitude;
+	else if (magnitude == (uint64_t) INT64_MAX + 1)
+		*value = INT64_MIN;
+	else
+		*value = -(int64_t) magnitude;
 	return true;
 }

@@ -101,4 +101,15 @@ extern bool ls_text_read_digits(ls_text_reader *r, size_t start, uint64_t limit,
 extern bool ls_text_read_double(ls_text_reader *r, bool json, const char *expected,
 								double *value);
 
+/*
+ * The readers of the key=value forms (logscore_ewm's, logscore_detector's):
+ * ls_text_expect fails with "expected "<token>"" unless the text goes on
+ * with token; ls_text_expect_key reads [','] key '=' for this key, whole,
+ * failing with "expected field "<key>""; ls_text_read_int64 reads an
+ * optional '-' and decimal digits within int64.
+ */
+extern bool ls_text_expect(ls_text_reader *r, const char *token);
+extern bool ls_text_expect_key(ls_text_reader *r, const char *key, bool first);
+extern bool ls_text_read_int64(ls_text_reader *r, int64_t *value);
+
 #endif							/* LOGSCORE_TEXT_FORM_H */
