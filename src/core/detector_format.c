@@ -128,18 +128,8 @@ parse_double(ls_text_reader *r, double *value)
 static bool
 parse_detector(ls_text_reader *r, ls_detector *d)
 {
-	int64_t		version;
-	size_t		start;
-
-	if (!ls_text_expect(r, "(") || !ls_text_expect_key(r, "version", true))
+	if (!ls_text_expect_version(r, LS_DETECTOR_FORMAT_VERSION))
 		return false;
-	ls_text_skip_space(r);
-	start = r->pos;
-	if (!ls_text_read_int64(r, &version))
-		return false;
-	if (version != LS_DETECTOR_FORMAT_VERSION)
-		return ls_text_fail(r, start, "unsupported format version %" PRId64 " (expected %d)",
-							version, LS_DETECTOR_FORMAT_VERSION);
 	if (!ls_text_expect_key(r, "count", false) || !ls_text_read_int64(r, &d->count) ||
 		!ls_text_expect_key(r, "first", false) || !ls_text_read_int64(r, &d->first) ||
 		!ls_text_expect_key(r, "last", false) || !ls_text_read_int64(r, &d->last))
@@ -158,12 +148,7 @@ parse_detector(ls_text_reader *r, ls_detector *d)
 		if (fields[i].count > 1 && !ls_text_expect(r, "]"))
 			return false;
 	}
-	if (!ls_text_expect(r, ")"))
-		return false;
-	ls_text_skip_space(r);
-	if (r->pos < r->len)
-		return ls_text_fail(r, r->pos, "unexpected text after the value");
-	return true;
+	return ls_text_expect_end(r);
 }
 
 bool

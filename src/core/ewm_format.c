@@ -48,29 +48,16 @@ parse_double(ls_text_reader *r, double *value)
 static bool
 parse_ewm(ls_text_reader *r, ls_ewm *e)
 {
-	int64_t		version;
-	size_t		start;
-
-	if (!ls_text_expect(r, "(") || !ls_text_expect_key(r, "version", true))
+	if (!ls_text_expect_version(r, LS_EWM_FORMAT_VERSION))
 		return false;
-	ls_text_skip_space(r);
-	start = r->pos;
-	if (!ls_text_read_int64(r, &version))
-		return false;
-	if (version != LS_EWM_FORMAT_VERSION)
-		return ls_text_fail(r, start, "unsupported format version %" PRId64 " (expected %d)",
-							version, LS_EWM_FORMAT_VERSION);
 	if (!ls_text_expect_key(r, "n", false) || !ls_text_read_int64(r, &e->count) ||
 		!ls_text_expect_key(r, "half_life", false) || !ls_text_read_int64(r, &e->half_life) ||
 		!ls_text_expect_key(r, "anchor", false) || !ls_text_read_int64(r, &e->anchor) ||
 		!ls_text_expect_key(r, "weight", false) || !parse_double(r, &e->weight) ||
 		!ls_text_expect_key(r, "mean", false) || !parse_double(r, &e->mean) ||
 		!ls_text_expect_key(r, "m2", false) || !parse_double(r, &e->m2) ||
-		!ls_text_expect(r, ")"))
+		!ls_text_expect_end(r))
 		return false;
-	ls_text_skip_space(r);
-	if (r->pos < r->len)
-		return ls_text_fail(r, r->pos, "unexpected text after the value");
 	return true;
 }
 

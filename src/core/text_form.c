@@ -199,3 +199,32 @@ ls_text_read_int64(ls_text_reader *r, int64_t *value)
 		*value = -(int64_t) magnitude;
 	return true;
 }
+
+bool
+ls_text_expect_version(ls_text_reader *r, int expected)
+{
+	int64_t		version;
+	size_t		start;
+
+	if (!ls_text_expect(r, "(") || !ls_text_expect_key(r, "version", true))
+		return false;
+	ls_text_skip_space(r);
+	start = r->pos;
+	if (!ls_text_read_int64(r, &version))
+		return false;
+	if (version != expected)
+		return ls_text_fail(r, start, "unsupported format version %lld (expected %d)",
+							(long long) version, expected);
+	return true;
+}
+
+bool
+ls_text_expect_end(ls_text_reader *r)
+{
+	if (!ls_text_expect(r, ")"))
+		return false;
+	ls_text_skip_space(r);
+	if (r->pos < r->len)
+		return ls_text_fail(r, r->pos, "unexpected text after the value");
+	return true;
+}

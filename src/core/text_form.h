@@ -112,4 +112,12 @@ extern bool ls_text_expect(ls_text_reader *r, const char *token);
 extern bool ls_text_expect_key(ls_text_reader *r, const char *key, bool first);
 extern bool ls_text_read_int64(ls_text_reader *r, int64_t *value);
 
+/*
+ * "(version=N": fails with "unsupported format version N (expected V)" at N
+ * for another version.  ls_text_expect_end: ")" and nothing but spaces after
+ * it ("unexpected text after the value").
+ */
+extern bool ls_text_expect_version(ls_text_reader *r, int expected);
+extern bool ls_text_expect_end(ls_text_reader *r);
+
 #endif							/* LOGSCORE_TEXT_FORM_H */
