@@ -1294,8 +1294,6 @@ COMMENT ON AGGREGATE logscore_alert_onset(double precision, double precision, do
 COMMENT ON AGGREGATE logscore_alert_onset(double precision, double precision, double precision, double precision, integer, integer, timestamptz, interval) IS
 'logscore_alert_onset(z, at, cooldown) with explicit thresholds, each row''s own';
 
-'Over a window frame, the robust z-score of its last row against the rows before it: (x - median) / (IQR / 1.349), quantiles as percentile_cont; NULL when fewer than 4 non-null others or IQR = 0. Use a bounded frame: from UNBOUNDED PRECEDING each row costs O(n)';
-
 -- logscore_detector: the online anomaly detector, as a window aggregate
 -- (logscore_detect) and as a state to keep (logscore_detector)
 
