@@ -50,6 +50,21 @@
 #                                        state, bytes shipped, and the
 #                                        projected speed-up; writes
 #                                        scaleout-results.{csv,md} (~3 min)
+#   bash test/bench/run.sh --soak [MINUTES]
+#                                        the continuous pipeline's soak (issue
+#                                        13): docs/continuous-pipeline.md's
+#                                        deployment under W writers, its
+#                                        pg_cron jobs, a NOTIFY listener, R
+#                                        dashboard readers and an incident for
+#                                        MINUTES (10), then the same without
+#                                        the rollups and with the score in the
+#                                        rollup (40% of MINUTES each, 1 to 4);
+#                                        writes soak-results.{json,md} and
+#                                        soak.png (~22 min); the machine should
+#                                        be otherwise idle
+#     --writers W, --readers R           for --soak: 4 writers, 2 readers
+#     --page FILE                        for --soak: the page whose blocks
+#                                        make the deployment
 #
 # Timing: every candidate of a configuration runs in one long-lived psql
 # session, interleaved A B C ... A B C ..., one discarded warm-up round first;
@@ -70,6 +85,11 @@ SKETCH=
 WINDOW=
 SCALEOUT=
 DETECT=
+SOAK=
+SOAK_MINUTES=10
+SOAK_WRITERS=4
+SOAK_READERS=2
+SOAK_PAGE=
 WITH_100M=
 ROUNDS=
 OUT=
@@ -81,6 +101,25 @@ while [ $# -gt 0 ]; do
 	--window) WINDOW=1 ;;
 	--scaleout) SCALEOUT=1 ;;
 	--detect) DETECT=1 ;;
+	--soak)
+		SOAK=1
+		if [[ ${2:-} =~ ^[0-9]+$ ]]; then
+			SOAK_MINUTES=$2
+			shift
+		fi
+		;;
+	--writers)
+		SOAK_WRITERS=${2:-}
+		shift
+		;;
+	--readers)
+		SOAK_READERS=${2:-}
+		shift
+		;;
+	--page)
+		SOAK_PAGE=${2:-}
+		shift
+		;;
 	--rounds)
 		ROUNDS=${2:-}
 		shift
@@ -105,6 +144,13 @@ done
 if [ -n "$ROUNDS" ] && ! [[ $ROUNDS =~ ^[1-9][0-9]*$ ]]; then
 	echo "--rounds wants a positive integer, not '$ROUNDS'" >&2
 	exit 2
+fi
+
+# The soak runs on servers of its own (test/bench/soak.sh).
+if [ -n "$SOAK" ]; then
+	# shellcheck source=SCRIPTDIR/soak.sh
+	source "$bench_dir/soak.sh"
+	exit 0
 fi
 
 # The scale-out section runs on its own servers (test/bench/scaleout.pl).
