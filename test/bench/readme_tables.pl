@@ -70,12 +70,16 @@ my $sketch = slurp('test/bench/sketch-results.md');
 my $window = slurp('test/bench/window-results.md');
 my $scaleout = slurp('test/bench/scaleout-results.md');
 my $detect = slurp('test/bench/detect-results.md');
+my $soak = slurp('test/bench/soak-results.md');
 
 my ($results_date) = $results =~ /^- Date: (.*)$/m or die "results.md: no date\n";
 my ($sketch_date) = $sketch =~ /^- Date: (.*)$/m or die "sketch-results.md: no date\n";
 my ($window_date) = $window =~ /^Command: .* — (\d{4}-\d\d-\d\d \d\d:\d\d UTC)/m or die "window-results.md: no date\n";
 my ($detect_date) = $detect =~ /^- Date: (\d{4}-\d\d-\d\d \d\d:\d\d UTC)/m or die "detect-results.md: no date\n";
 my ($scaleout_date) = $scaleout =~ /^- Date: (\d{4}-\d\d-\d\d \d\d:\d\d UTC)/m or die "scaleout-results.md: no date\n";
+my ($soak_date) = $soak =~ /^- Date: (\d{4}-\d\d-\d\d \d\d:\d\d UTC)/m or die "soak-results.md: no date\n";
+my ($soak_command) = $soak =~ /^- Command: (`[^`]*`)$/m or die "soak-results.md: no command\n";
+my ($soak_ceiling) = $soak =~ /^(The machine was .*)$/m or die "soak-results.md: no ceiling paragraph\n";
 
 my @summary = table_after($results, qr/^## Summary: ns\/row/);
 my @targets = table_after($results, qr/^## Targets \(issue 3\)/);
@@ -85,8 +89,11 @@ my @robust = table_after($window, qr/^## Robust z-score/);
 my @ungrouped = table_after($scaleout, qr/^## Projected speed-up of an ungrouped/);
 my @grouped = table_after($scaleout, qr/^## The same, grouped by minute/);
 my @detect = table_after($detect, qr/^## Overall/);
+my @soak_targets = table_after($soak, qr/^## Targets$/);
+my @soak_sides = table_after($soak, qr/^## Side by side$/);
 
 sub ns { return (row(@_))[1] }    # serial (0 workers), JIT off
+sub soak { return (row($_[0], @soak_targets))[2] }    # the measured column
 sub measured { return (row(@_))[1] }
 
 sub speedups
@@ -113,6 +120,7 @@ serial, JIT off:
 | incremental rollup after 1,000,000 new events | ${\ measured(qr/REFRESH MATERIALIZED VIEW events_minute_mv`$/, @sketch_targets)} than `REFRESH MATERIALIZED VIEW` | [sketch-results.md](test/bench/sketch-results.md) |
 | `logscore_zscore` over a 1,000-row window | $z1000[2] ns a row, $z1000[5] faster than the built-in `avg` and `stddev` window | [window-results.md](test/bench/window-results.md) |
 | an ungrouped `logscore_sketch` on Citus, projected | $ungrouped{4} on 4 workers, $ungrouped{16} on 16, $ungrouped{64} on 64 | [scaleout-results.md](test/bench/scaleout-results.md) |
+| the continuous pipeline, everything running at once (soak) | ${\ soak(qr/^sustained ingest/)} sustained, writers included; rollup lag p99 ${\ soak(qr/^rollup lag p99/)}; dashboard p99 ${\ soak(qr/^dashboard query p99/)}; alert ${\ soak(qr/^alert latency/)} after the incident began | [soak-results.md](test/bench/soak-results.md) |
 EOF
 
 $section{summary} = "From the run recorded in [results.md](../test/bench/results.md) ($results_date), ns per row over 1,000,000\n"
@@ -167,9 +175,13 @@ $section{'sketch-targets'} = "From the run recorded in [sketch-results.md](../te
 	$section{detect} = $t;
 }
 
+$section{soak} = "From the run recorded in [soak-results.md](../test/bench/soak-results.md) ($soak_date,\n"
+  . "$soak_command):\n\n" . join("\n", @soak_targets) . "\n\n$soak_ceiling\n\n"
+  . "Side by side, each run on a cluster of its own:\n\n" . join("\n", @soak_sides) . "\n";
+
 my %where = (
 	'README.md' => ['headline'],
-	'docs/performance.md' => [ 'summary', 'targets', 'sketch-targets', 'window', 'scaleout', 'detect' ]);
+	'docs/performance.md' => [ 'summary', 'targets', 'sketch-targets', 'window', 'scaleout', 'detect', 'soak' ]);
 
 my $differs = 0;
 foreach my $file (sort keys %where)

@@ -345,16 +345,16 @@ def render_md(res, path):
     o.append("Written by `test/bench/soak/report.py` from `soak-results.json`, which "
              "`bash test/bench/run.sh --soak` records; every figure below is computed "
              "from the runs, nothing is typed in.\n")
-    o.append(f"- command: `{m.get('command', '?')}`, {m.get('date', '?')}, git {m.get('git', '?')}, "
-             f"{m.get('run_seconds', '?')} s in all")
-    o.append(f"- machine: {m.get('cpu', '?')}, {m.get('cores', '?')} cores, {m.get('memory', '?')}; "
+    o.append(f"- Date: {m.get('date', '?')}, git {m.get('git', '?')}, {m.get('run_seconds', '?')} s in all")
+    o.append(f"- Command: `{m.get('command', '?')}`")
+    o.append(f"- Machine: {m.get('cpu', '?')}, {m.get('cores', '?')} cores, {m.get('memory', '?')}; "
              f"{m.get('postgresql', '?')}, pg_cron {m.get('pg_cron', '?')}")
-    o.append(f"- the deployment: the SQL blocks of `{m.get('page', '?')}`, run in page order, with the "
+    o.append(f"- Deployment: the SQL blocks of `{m.get('page', '?')}`, run in page order, with the "
              f"soak's settings: {' '.join(m.get('knobs', '').split())}")
-    o.append(f"- server settings: {m.get('settings', '?')}")
+    o.append(f"- Server settings: {m.get('settings', '?')}")
     for mode, r in runs.items():
         rm = r["meta"]
-        o.append(f"- run `{mode}` ({MODES.get(mode, mode)}): {rm['minutes']} min, {rm['writers']} writers, "
+        o.append(f"- Run `{mode}` ({MODES.get(mode, mode)}): {rm['minutes']} min, {rm['writers']} writers, "
                  f"{rm['readers']} dashboard readers; load average before {rm.get('load_before', '?')}, "
                  f"after {rm.get('load_after', '?')}")
     o.append("")
