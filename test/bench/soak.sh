@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154
 # test/bench/soak.sh: the continuous pipeline's soak (issue 13), sourced by
 # `bash test/bench/run.sh --soak [MINUTES]`; see run.sh's header for the
 # options.  Sourced after run.sh's options and tools/common.sh.
@@ -122,7 +123,7 @@ trap soak_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
-cd "$scratch"
+cd "$scratch" || exit 1
 
 # The page's blocks must all be there before anything runs.
 mapfile -t blocks < <(page names pipeline)
@@ -268,8 +269,11 @@ soak_run() {
 			pids=$(sql_value "SELECT string_agg(pid::text, ',') FROM pg_stat_activity WHERE application_name = 'soak-ship'")
 			[ -n "$pids" ] || exit 0
 			perf record -q -F 499 -p "$pids" -o "$run_dir/perf.data" -- sleep 10 >/dev/null 2>&1 &&
-				perf report -i "$run_dir/perf.data" --stdio --sort dso,symbol --percent-limit 0.8 2>/dev/null |
-				grep -v '^#' | grep -v '^$' >"$run_dir/out/perf-copy.txt"
+				for sort in dso dso,symbol; do
+					perf report -i "$run_dir/perf.data" --stdio --sort "$sort" --percent-limit 0.8 2>/dev/null |
+						grep -v '^#' | grep -v '^$'
+					echo
+				done >"$run_dir/out/perf-copy.txt"
 			rm -f "$run_dir/perf.data"
 		) &
 		soak_pids+=($!)

@@ -212,7 +212,10 @@ def collect_run(d):
                     "errors": len(re.findall(r"^\S+ \S+ \S+ \[\d+\] ERROR:", log, re.M)) or log.count("ERROR:"),
                     "error_samples": sorted(set(re.findall(r"ERROR:\s+(.*)", log)))[:5]})
     perf = os.path.join(d, "perf-copy.txt")
-    run["perf_copy"] = open(perf, encoding="utf-8").read().splitlines()[:25] if os.path.exists(perf) else []
+    # by library, then the top symbols: one blank line between the two
+    run["perf_copy"] = [" ".join(re.sub(r"(\s+-)+\s*$", "", x).split())
+                        for x in open(perf, encoding="utf-8").read().splitlines()][:36] \
+        if os.path.exists(perf) else []
     run["verdicts"] = verdicts(run)
     return run
 
@@ -447,7 +450,7 @@ def render_md(res, path):
             o.append("")
         if main.get("perf_copy"):
             o.append("Where the COPY backends spend their CPU: `perf record -F 499 -p <the COPY backends>` "
-                     "for 10 s halfway through run `main`, `perf report --sort dso,symbol`:\n")
+                     "for 10 s halfway through run `main`, `perf report --sort dso`, then `--sort dso,symbol`:\n")
             o.append("```text")
             o.extend(main["perf_copy"])
             o.append("```\n")
