@@ -187,8 +187,9 @@ def collect_run(d):
         name, status, st, dur = r[0] or "?", r[1], float(r[2] or 0), float(r[3] or 0)
         if st < start:
             continue
-        j = jobs.setdefault(name, {"runs": 0, "failed": 0, "durations": [], "messages": []})
+        j = jobs.setdefault(name, {"runs": 0, "failed": 0, "durations": [], "messages": [], "at": []})
         j["runs"] += 1
+        j["at"].append([round(st - start, 1), round(dur, 1)])
         j["durations"].append(dur)
         if status != "succeeded":
             j["failed"] += 1
@@ -514,9 +515,14 @@ def render_png(res, path):
         s = r["series"]
         ax.plot(s["events_t"], [x / 1000 for x in s["events"]], color=colours.get(mode), lw=1,
                 label=f"{mode}: {MODES.get(mode, mode)}")
+    # when the main run's rollup and maintenance jobs ran
+    for job, colour in (("pipeline-maintenance", "#aa3377"), ("pipeline-rollup", "#228833")):
+        for i, (at, dur) in enumerate(main["cron"].get(job, {}).get("at", [])):
+            ax.axvspan(at, at + max(dur, 0.5), ymin=0, ymax=0.04 if job == "pipeline-rollup" else 0.08,
+                       color=colour, alpha=0.7, label=f"{job} running (main)" if i == 0 else None)
     ax.set_ylabel("thousand events/s")
     ax.set_title("Ingest: rows committed per second, all writers")
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=7, loc="center right", framealpha=0.6)
     s = main["series"]
     axes[1].plot(s["t"], s["lag"], color=colours["main"], lw=1)
     axes[1].axhline(TARGETS["lag_p99_s"], color="#ee6677", ls=":", lw=1, label="target p99")
