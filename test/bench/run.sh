@@ -65,6 +65,8 @@
 #     --writers W, --readers R           for --soak: 4 writers, 2 readers
 #     --page FILE                        for --soak: the page whose blocks
 #                                        make the deployment
+#     --lateness INTERVAL                for --soak: the rollup's lateness
+#                                        (the page's by default)
 #
 # Timing: every candidate of a configuration runs in one long-lived psql
 # session, interleaved A B C ... A B C ..., one discarded warm-up round first;
@@ -90,6 +92,7 @@ SOAK_MINUTES=10
 SOAK_WRITERS=4
 SOAK_READERS=2
 SOAK_PAGE=
+SOAK_LATENESS=
 WITH_100M=
 ROUNDS=
 OUT=
@@ -118,6 +121,10 @@ while [ $# -gt 0 ]; do
 		;;
 	--page)
 		SOAK_PAGE=${2:-}
+		shift
+		;;
+	--lateness)
+		SOAK_LATENESS=${2:-}
 		shift
 		;;
 	--rounds)

@@ -43,11 +43,13 @@ page() { "$PYTHON" "$soak_dir/page.py" "$SOAK_PAGE" "$@"; }
 
 # The soak knobs, set in pipeline_settings right after the page's settings
 # block: minute buckets as in production, but partitions of one minute and a
-# retention of three, so that partitions are created and dropped many times
-# in a run and the disk stays bounded (at 15M events a minute a minute's
-# partition is about 1.2 GB).  Retention must exceed lateness + the rollup's
-# period + its run time, or a rollup would re-read a dropped minute.
-SOAK_KNOBS="bucket = '1 minute', partition_width = '1 minute', partitions_ahead = 2, retention = '3 minutes', lateness = '15 seconds'"
+# retention of four, so that partitions are created and dropped during the
+# run and the disk stays bounded (at 15M events a minute a minute's
+# partition is about 1.2 GB).  The page's checks want retention > lateness +
+# bucket + partition width (its default lateness is a minute).  The rest,
+# lateness included, is the page's unless --lateness says otherwise.
+SOAK_KNOBS="bucket = '1 minute', partition_width = '1 minute', partitions_ahead = 2, retention = '4 minutes'"
+[ -n "$SOAK_LATENESS" ] && SOAK_KNOBS+=", lateness = '$SOAK_LATENESS'"
 INCIDENT_SERVICE=checkout
 INCIDENT_FACTOR=10
 INCIDENT_SECONDS=180
@@ -169,20 +171,24 @@ cron_pause() {
 }
 cron_resume() { sql_value "UPDATE cron.job SET active = true" >/dev/null; }
 
-# baseline: an hour of history (the shared generator's events, 10,000 a
-# minute, from 2 h 5 min to 1 h 5 min ago) in a partition of its own, rolled
-# up; then the page's baseline job's command, run once as pg_cron would at
-# night; then the history partition dropped, as retention would.
+# baseline: a day of history (the shared generator's events, 2,000 a minute,
+# up to 5 minutes ago) in a partition of its own, rolled up, so that the
+# dashboards read a day of minutes, as they would in production; then the
+# page's baseline job's command, run once as pg_cron would at night; then the
+# history partition dropped, as retention would (the rollup keeps its
+# buckets).
+HISTORY_EVENTS=2880000
 baseline() {
 	local cmd
-	sql -v generator="$LS_ROOT/tools/generate_events.sql" >/dev/null <<'SQL'
+	sql -v generator="$LS_ROOT/tools/generate_events.sql" -v rows="$HISTORY_EVENTS" >/dev/null <<'SQL'
 CREATE TEMP TABLE history (id bigint, ts timestamptz, service text, value bigint);
 SELECT setseed(0.42);
-SELECT 'history' AS tbl, 1 AS lo, 600000 AS hi, 600000 AS rows,
-       now() - interval '125 minutes' AS start, interval '60 minutes' AS span \gset
+SELECT 'history' AS tbl, 1 AS lo, :rows AS hi, :rows AS rows,
+       now() - interval '1445 minutes' AS start, interval '24 hours' AS span \gset
 \i :generator
-SELECT format('CREATE TABLE soak_history PARTITION OF events FOR VALUES FROM (%L) TO (%L)',
-              now() - interval '130 minutes', now() - interval '64 minutes') \gexec
+SELECT format('CREATE TABLE soak_history (LIKE events INCLUDING DEFAULTS INCLUDING GENERATED)'),
+       format('ALTER TABLE events ATTACH PARTITION soak_history FOR VALUES FROM (%L) TO (%L)',
+              now() - interval '1446 minutes', now() - interval '5 minutes') \gexec
 INSERT INTO events (ts, service, value) SELECT ts, service, value FROM history;
 SQL
 	sql -c "CALL logscore_rollup_run('$ROLLUP')" 2>/dev/null
@@ -205,10 +211,10 @@ soak_run() {
 	export PGAPPNAME=soak-harness
 	deploy "$mode"
 	cron_pause
-	if [ "$mode" != norollup ]; then
-		say "$name: an hour of history, rolled up, and the baseline job's command"
-		baseline
-	fi
+	# every run, norollup too: its dashboards then read the same day of
+	# minutes, and the runs differ by the rollup job only
+	say "$name: a day of history, rolled up, and the baseline job's command"
+	baseline
 	sql_value "SELECT pg_stat_statements_reset()" >/dev/null
 	cron_resume
 
@@ -358,6 +364,7 @@ cmd="bash test/bench/run.sh --soak $SOAK_MINUTES"
 [ "$SOAK_WRITERS" != 4 ] && cmd+=" --writers $SOAK_WRITERS"
 [ "$SOAK_READERS" != 2 ] && cmd+=" --readers $SOAK_READERS"
 [ "$SOAK_PAGE" != "$LS_ROOT/docs/continuous-pipeline.md" ] && cmd+=" --page ${SOAK_PAGE#"$LS_ROOT"/}"
+[ -n "$SOAK_LATENESS" ] && cmd+=" --lateness '$SOAK_LATENESS'"
 {
 	echo "command	$cmd"
 	echo "date	$(date -u '+%Y-%m-%d %H:%M UTC')"

@@ -50,9 +50,13 @@ def blocks(path, kind):
 
 def generated_score(sql):
     """(the events block without its score column, the column's expression)"""
-    m = re.search(r",\s*score\s+\w+\s+GENERATED\s+ALWAYS\s+AS\s*\(", sql, re.I)
+    m = re.search(r"\bscore\s+\w+\s+GENERATED\s+ALWAYS\s+AS\s*\(", sql, re.I)
     if not m:
         sys.exit("page.py: no 'score ... GENERATED ALWAYS AS (...)' column in the events block")
+    # the comma that ends the column before it, comments between kept
+    before = re.search(r",((?:\s*--[^\n]*\n)*\s*)$", sql[:m.start()])
+    if not before:
+        sys.exit("page.py: the score column is not after another column")
     depth, i = 1, m.end()
     while depth:
         if i == len(sql):
@@ -63,7 +67,7 @@ def generated_score(sql):
     rest = re.match(r"\s*STORED", sql[i:], re.I)
     if not rest:
         sys.exit("page.py: the score column is not STORED")
-    return sql[:m.start()] + sql[i + rest.end():], expr
+    return sql[:before.start()] + before.group(1).rstrip() + sql[i + rest.end():], expr
 
 
 def score_in_rollup(found, name, sql):
