@@ -136,8 +136,11 @@ for b in hour day board; do
 done
 say "the deployment: ${blocks[*]} (from ${SOAK_PAGE#"$LS_ROOT"/}); dashboards: ${boards[*]}"
 
-sql() { ls_psql "$@"; }
-sql_value() { ls_psql -At -c "$1"; }
+# The harness's own sessions are named, for the sampler; not exported, or the
+# next cluster's postmaster, started from this shell, would hand the name to
+# pg_cron's job sessions (PGAPPNAME overrides their fallback_application_name)
+sql() { PGAPPNAME=soak-harness ls_psql "$@"; }
+sql_value() { PGAPPNAME=soak-harness ls_psql -At -c "$1"; }
 
 # deploy MODE: the page's blocks in page order, the soak knobs after the
 # settings block; scorerollup takes the score-in-rollup variant of the
@@ -207,8 +210,8 @@ soak_run() {
 	[ "$(id -u)" -eq 0 ] && chown -R "$LS_RUN_USER" "$run_dir"
 	say "$name: a cluster, the deployment ($mode)"
 	soak_cluster=$run_dir
+	unset PGAPPNAME
 	ls_cluster_start "$run_dir" "${SOAK_SETTINGS[@]}" "cron.host=$run_dir"
-	export PGAPPNAME=soak-harness
 	deploy "$mode"
 	cron_pause
 	# every run, norollup too: its dashboards then read the same day of
