@@ -60,7 +60,7 @@
 #                                        the rollups and with the score in the
 #                                        rollup (40% of MINUTES each, 1 to 4);
 #                                        writes soak-results.{json,md} and
-#                                        soak.png (~22 min); the machine should
+#                                        soak.png (~25 min); the machine should
 #                                        be otherwise idle
 #     --writers W, --readers R           for --soak: 4 writers, 2 readers
 #     --page FILE                        for --soak: the page whose blocks

@@ -488,7 +488,10 @@ def render_md(res, path):
     o.append("- CPU: from /proc, per second, by kind of process; WAL: `pg_current_wal_lsn()` per second.\n")
     o.append("## Side by side\n")
     o.append("Each run on a cluster of its own, one after the other: the ratios are of one invocation, "
-             "but the machine's other load may differ between runs (load averages above).\n")
+             "but the machine's other load may differ between runs (load averages above). The runs last "
+             + ", ".join(f"{r['meta']['minutes']} min (`{mode}`)" for mode, r in runs.items())
+             + ": with one rollup run a minute, a short run holds few of them, and its rate weighs the "
+             "rollup's cost less than a long one.\n")
     o.append("| run | events/min | vs `main` | rollup runs | rollup mean s | rollup max s | lag p99 s | dashboard p99 ms | WAL B/s |")
     o.append("|---|---|---|---|---|---|---|---|---|")
     base = main["ingest"]["events_per_minute"] if main else None
