@@ -249,7 +249,8 @@ soak_run() {
 	say "$name: $minutes min: $SOAK_WRITERS writers, $SOAK_READERS readers, pg_cron's jobs${inc_start:+, the incident at +$((inc_start - t0)) s for $inc_secs s}"
 	pm=$(head -n1 "$run_dir/data/postmaster.pid")
 	PGAPPNAME=soak-sampler "$PYTHON" "$soak_dir/sample.py" --seconds $((secs + 5)) --root $$ \
-		--postmaster "$pm" --rollup "$ROLLUP" --psql "$PG_BINDIR/psql" --out "$run_dir/out/samples.tsv" &
+		--postmaster "$pm" --rollup "$ROLLUP" --psql "$PG_BINDIR/psql" --out "$run_dir/out/samples.tsv" \
+		--waits "$run_dir/out/waits.tsv" &
 	soak_pids+=($!)
 	PGAPPNAME=soak-listen "$LISTEN" >"$run_dir/out/notify.tsv" 2>"$run_dir/listen.err" &
 	soak_pids+=($!)

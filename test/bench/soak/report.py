@@ -204,6 +204,11 @@ def collect_run(d):
         j["max_s"] = max(d_) if d_ else None
     run["cron"] = jobs
 
+    waits = {}
+    for cls, wait, n in read_tsv(os.path.join(d, "waits.tsv")):
+        waits.setdefault(cls, {})[wait] = int(n)
+    run["waits"] = waits
+
     checks = {r[0]: (int(r[1]), int(r[2])) for r in read_tsv(os.path.join(d, "checks.tsv"))}
     run["checks_raw"] = checks
     run["statements"] = [{"total_ms": float(r[0]), "calls": int(r[1]), "rows": int(r[2]),
@@ -444,6 +449,21 @@ def render_md(res, path):
                  + f"Lock waits over 1 s in the server log: {main['locks']['waits_over_1s']}"
                  + (f", the longest {f_int(main['locks']['longest_wait_ms'])} ms" if main['locks']['longest_wait_ms'] else "")
                  + ".\n")
+        if main.get("waits"):
+            o.append("What the active sessions were doing, sampled every second in `pg_stat_activity` "
+                     "(run `main`): the share of samples per wait event, CPU meaning no wait event (on a "
+                     "core, or waiting for one):\n")
+            o.append("| sessions | samples | what they were doing |")
+            o.append("|---|---|---|")
+            for cls in ("copy", "cron", "dashboard", "other_run", "background"):
+                w = main["waits"].get(cls)
+                if not w:
+                    continue
+                total = sum(w.values())
+                top = sorted(w.items(), key=lambda kv: -kv[1])[:5]
+                o.append(f"| {CLASS_LABELS[cls]} | {total:,} | "
+                         + ", ".join(f"{k} {100 * n / total:.0f}%" for k, n in top) + " |")
+            o.append("")
         if main["locks"]["by_statement"]:
             o.append("Lock waits over 1 s (`log_lock_waits`), by the lock waited for and the waiting statement "
                      "(run `main`):\n")

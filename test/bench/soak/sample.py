@@ -31,11 +31,18 @@ Every second, one tab-separated line in FILE:
   samples loses its last second: short pg_cron jobs are undercounted a
   little.
 
+With --waits, the file gets, at the end, for each kind of session and wait
+event (pg_stat_activity's wait_event_type:wait_event; CPU when an active
+session waits on nothing: running, or waiting for a core), the number of
+one-second samples that found an active session so: what the COPY backends
+and the rollup spent their time on.
+
 PostgreSQL is read through one long-lived psql (PGAPPNAME soak-sampler),
 so a sample costs a query, not a connection.
 """
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -50,7 +57,8 @@ SELECT extract(epoch FROM clock_timestamp()), pg_current_wal_lsn() - '0/0',
        pg_database_size(current_database()),
        (SELECT sum(size) FROM pg_ls_waldir());
 \\echo @@PIDS
-SELECT pid, coalesce(application_name, ''), coalesce(backend_type, '') FROM pg_stat_activity;
+SELECT pid, coalesce(application_name, ''), coalesce(backend_type, ''), coalesce(state, ''),
+       coalesce(wait_event_type || ':' || wait_event, '') FROM pg_stat_activity;
 \\echo @@END
 """
 
@@ -121,6 +129,7 @@ def main():
     ap.add_argument("--rollup", default="public.service_scores")
     ap.add_argument("--psql", default="psql")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--waits", help="where to write, at the end, the active sessions' wait events by kind")
     a = ap.parse_args()
 
     env = dict(os.environ, PGAPPNAME="soak-sampler")
@@ -130,6 +139,10 @@ def main():
     out.write("\t".join(["epoch_s", "wal_bytes", "lag_s", "partitions", "partitions_seen", "db_bytes",
                          "wal_dir_bytes", "machine"] + CLASSES) + "\n")
     seen = set()
+    waits = {}
+    psql.stdin.write("SELECT pg_backend_pid();\n")
+    psql.stdin.flush()
+    own_pid = int(psql.stdout.readline())
 
     with open("/proc/uptime") as f:
         boot_ticks0 = float(f.readline().split()[0]) * TICK
@@ -139,6 +152,20 @@ def main():
     prev_boot = boot_ticks0
     end = prev_t + a.seconds
     next_t = prev_t + 1
+    # SIGTERM (the harness ending the run) ends the loop, not the report
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        loop(a, psql, out, seen, waits, own_pid, prev_cpu, prev_machine, prev_t, prev_boot, end, next_t)
+    finally:
+        if a.waits:
+            with open(a.waits, "w") as f:
+                for (cls, wait), n in sorted(waits.items()):
+                    f.write(f"{cls}\t{wait}\t{n}\n")
+    psql.stdin.close()
+    psql.wait()
+
+
+def loop(a, psql, out, seen, waits, own_pid, prev_cpu, prev_machine, prev_t, prev_boot, end, next_t):
     while True:
         time.sleep(max(0, next_t - time.monotonic()))
         next_t += 1
@@ -153,8 +180,13 @@ def main():
         for line in iter(psql.stdout.readline, "@@END\n"):
             if line == "":
                 sys.exit("sample.py: psql ended")
-            pid, app, btype = line.rstrip("\n").split("\t")
+            pid, app, btype, state, wait = line.rstrip("\n").split("\t")
             activity[int(pid)] = (app, btype)
+            if state == "active" and pid != str(own_pid):
+                # what an active session of each kind waits on; none: on a
+                # CPU, or waiting for one
+                k = (classify(int(pid), "", activity, True), wait or "CPU")
+                waits[k] = waits.get(k, 0) + 1
 
         procs = read_proc()
         now = time.monotonic()
@@ -182,8 +214,6 @@ def main():
         prev_cpu, prev_machine, prev_t, prev_boot = cpu_now, m, now, boot
         if now >= end:
             break
-    psql.stdin.close()
-    psql.wait()
 
 
 if __name__ == "__main__":
