@@ -79,7 +79,7 @@ my ($detect_date) = $detect =~ /^- Date: (\d{4}-\d\d-\d\d \d\d:\d\d UTC)/m or di
 my ($scaleout_date) = $scaleout =~ /^- Date: (\d{4}-\d\d-\d\d \d\d:\d\d UTC)/m or die "scaleout-results.md: no date\n";
 my ($soak_date) = $soak =~ /^- Date: (\d{4}-\d\d-\d\d \d\d:\d\d UTC)/m or die "soak-results.md: no date\n";
 my ($soak_command) = $soak =~ /^- Command: (`[^`]*`)$/m or die "soak-results.md: no command\n";
-my ($soak_ceiling) = $soak =~ /^(The machine was .*)$/m or die "soak-results.md: no ceiling paragraph\n";
+my ($soak_ceiling) = $soak =~ /^((?:The COPY backends, sampled|The machine was) .*)$/m or die "soak-results.md: no ceiling paragraph\n";
 
 my @summary = table_after($results, qr/^## Summary: ns\/row/);
 my @targets = table_after($results, qr/^## Targets \(issue 3\)/);

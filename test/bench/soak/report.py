@@ -436,7 +436,17 @@ def render_md(res, path):
         o.append("")
         busy = cpu.get("machine", 0) / float(m.get("cores", 2) or 2)
         other = cpu.get("machine_other", 0)
-        o.append(f"The machine was {100 * busy:.0f}% busy in run `main`: the run's own processes took "
+        # what the COPY backends waited on: CPU (running or runnable), locks
+        # (heavyweight or LWLock, WAL's included), I/O, or the client
+        w = main.get("waits", {}).get("copy", {})
+        wt = sum(w.values()) or 1
+        share = {k: 100 * sum(n for e, n in w.items() if e.split(":")[0] == k) / wt
+                 for k in ("CPU", "Lock", "LWLock", "IO", "Client", "IPC")}
+        copy_waits = (f"The COPY backends, sampled every second, were on a core or waiting for one in "
+                      f"{share['CPU']:.0f}% of the samples, waiting for a lock {share['Lock']:.0f}%, for an "
+                      f"LWLock {share['LWLock']:.0f}%, for I/O {share['IO']:.0f}%, for their client "
+                      f"{share['Client']:.0f}%. ") if w else ""
+        o.append(copy_waits + f"The machine was {100 * busy:.0f}% busy in run `main`: the run's own processes took "
                  f"{f_2(cpu.get('machine', 0) - other)} cores (COPY backends {f_2(cpu.get('copy'))}, the writers' "
                  f"clients {f_2(cpu.get('writers'))}, pg_cron's jobs {f_2(cpu.get('cron'))}), other work on the "
                  f"machine {f_2(other)}. "
