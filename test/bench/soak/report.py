@@ -557,6 +557,7 @@ def render_png(res, path):
         for i, (at, dur) in enumerate(main["cron"].get(job, {}).get("at", [])):
             ax.axvspan(at, at + max(dur, 0.5), ymin=0, ymax=0.04 if job == "pipeline-rollup" else 0.08,
                        color=colour, alpha=0.7, label=f"{job} running (main)" if i == 0 else None)
+    ax.set_ylim(bottom=0)
     ax.set_ylabel("thousand events/s")
     ax.set_title("Ingest: rows committed per second, all writers")
     ax.legend(fontsize=7, loc="center right", framealpha=0.6)
