@@ -315,19 +315,36 @@ soak_run() {
 	# the end: no job runs any more, one last rollup run, the checks
 	soak_stop_all
 	cron_pause
+	# what the load did, before the checks add statements of their own
+	collect_load
 	say "$name: the checks"
 	if [ "$mode" != norollup ]; then
 		sql -c "CALL logscore_rollup_run('$ROLLUP')" 2>/dev/null
 	fi
-	collect_run "$mode" "$t0"
+	collect_checks "$mode" "$t0"
 	ls_cluster_stop "$run_dir"
 	soak_cluster=
 	cp "$run_dir/server.log" "$run_dir/out/server.log"
 	rm -rf "$run_dir/data"
 }
 
-# collect_run MODE: what the report needs, from the server, into out/
-collect_run() {
+# collect_load: pg_cron's job runs and pg_stat_statements, into out/
+collect_load() {
+	local out=$run_dir/out
+	sql -At -F $'\t' -c "
+	SELECT j.jobname, d.status, extract(epoch FROM d.start_time), extract(epoch FROM d.end_time - d.start_time),
+	       replace(d.return_message, E'\n', ' ')
+	FROM cron.job_run_details d LEFT JOIN cron.job j USING (jobid) ORDER BY d.start_time" >"$out/cron.tsv"
+	sql -At -F $'\t' -c "
+	SELECT round(total_exec_time::numeric, 1), calls, rows, round(mean_exec_time::numeric, 3),
+	       left(regexp_replace(query, '\s+', ' ', 'g'), 160)
+	FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12" >"$out/statements.tsv"
+	sql -At -F $'\t' -c "SELECT * FROM logscore_rollup_health" >"$out/rollup_health.tsv" 2>/dev/null || :
+}
+
+# collect_checks MODE T0: the correctness checks' answers and the alerts,
+# into out/
+collect_checks() {
 	local mode=$1 t0=$2 out=$run_dir/out
 	sql -At -F $'\t' >"$out/checks.tsv" <<SQL
 -- every (service, minute) still in events: the rollup's count = count(*)
@@ -343,15 +360,6 @@ WHERE bucket >= date_trunc('minute', to_timestamp($t0))
 SELECT 'events_now', count(*), 0 FROM events;
 SQL
 	sql -At -F $'\t' -c "SELECT service, bucket, state, z, noticed FROM alerts ORDER BY service, bucket" >"$out/alerts.tsv" 2>/dev/null || : >"$out/alerts.tsv"
-	sql -At -F $'\t' -c "
-	SELECT j.jobname, d.status, extract(epoch FROM d.start_time), extract(epoch FROM d.end_time - d.start_time),
-	       replace(d.return_message, E'\n', ' ')
-	FROM cron.job_run_details d LEFT JOIN cron.job j USING (jobid) ORDER BY d.start_time" >"$out/cron.tsv"
-	sql -At -F $'\t' -c "
-	SELECT round(total_exec_time::numeric, 1), calls, rows, round(mean_exec_time::numeric, 3),
-	       left(regexp_replace(query, '\s+', ' ', 'g'), 160)
-	FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12" >"$out/statements.tsv"
-	sql -At -F $'\t' -c "SELECT * FROM logscore_rollup_health" >"$out/rollup_health.tsv" 2>/dev/null || :
 }
 
 # --- the runs ---------------------------------------------------------------
