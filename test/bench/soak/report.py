@@ -603,8 +603,11 @@ def render_png(res, path):
 
 def main(argv):
     if len(argv) >= 3 and argv[1] == "collect":
-        json.dump(collect(argv[2], argv[3:]), sys.stdout, indent=1, sort_keys=True)
-        sys.stdout.write("\n")
+        text = json.dumps(collect(argv[2], argv[3:]), indent=1, sort_keys=True)
+        # a series of numbers on one line: readable, and diffs stay small
+        text = re.sub(r"\[(?:\s*(?:-?[0-9.eE+]+|null)\s*,?)+\s*\]",
+                      lambda m: "[" + ", ".join(x.strip() for x in m.group(0)[1:-1].split(",")) + "]", text)
+        sys.stdout.write(text + "\n")
     elif len(argv) == 5 and argv[1] == "render":
         res = json.load(open(argv[2], encoding="utf-8"))
         render_md(res, argv[3])
