@@ -57,6 +57,10 @@ ROLLUP=public.service_scores
 
 # Server settings a log backend would use, each for a reason:
 SOAK_SETTINGS=(
+	# durable, as a log backend must be: ls_cluster_start turns fsync off for
+	# throwaway test clusters, and a soak without it would measure commits
+	# that never reach the disk (synchronous_commit stays on, its default)
+	fsync=on
 	# pg_cron runs the page's jobs; pg_stat_statements is the ceiling's evidence
 	"shared_preload_libraries=pg_cron,pg_stat_statements"
 	cron.database_name=postgres
@@ -387,7 +391,7 @@ cmd="bash test/bench/run.sh --soak $SOAK_MINUTES"
 	echo "pg_cron	$(dpkg-query -W -f='${Version}' "postgresql-$PG_MAJOR-cron" 2>/dev/null || echo '?')"
 	echo "git	$(git -C "$LS_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$LS_ROOT" diff --quiet HEAD -- src sql docs/continuous-pipeline.md test/bench/soak 2>/dev/null || echo ' (modified)')"
 	echo "page	${SOAK_PAGE#"$LS_ROOT"/}"
-	echo "settings	fsync=off (ls_cluster_start's, a throwaway cluster) ${SOAK_SETTINGS[*]}"
+	echo "settings	${SOAK_SETTINGS[*]}"
 	echo "knobs	$SOAK_KNOBS"
 	echo "run_seconds	$((($(now_us) - soak_t0) / 1000000))"
 } >"$scratch/meta.tsv"
