@@ -36,8 +36,8 @@ my $page = slurp_file("$root/docs/continuous-pipeline.md");
 my (@blocks, %dashboard);
 push @blocks, [ $1, $2 ] while $page =~ /<!-- pipeline: ([\w-]+) -->\n```sql\n(.*?)```/gs;
 $dashboard{$1} = $2 while $page =~ /<!-- pipeline-dashboard: ([\w-]+) -->\n```sql\n(.*?)```/gs;
-is(join(' ', map { $_->[0] } @blocks), 'settings events rollup baseline alerts',
-	'docs/continuous-pipeline.md has the five blocks of the pipeline, in order');
+is(join(' ', map { $_->[0] } @blocks), 'settings events rollup hours baseline alerts',
+	'docs/continuous-pipeline.md has the six blocks of the pipeline, in order');
 is(join(' ', sort keys %dashboard), 'board day hour', 'and the three dashboard statements');
 
 my $node = CronNode::start('pipeline');
@@ -46,16 +46,19 @@ my $t_begin = time();
 # The page's blocks, in order; right after the settings, the knobs scaled
 # down as the page says they can be.  Buckets of 5 s: the incident is four
 # of them, and the three clear buckets that end its episode take 15 s.
+# Coarse buckets of 20 s: some complete ones whose partitions are dropped,
+# some whose partitions are left, one current.
 # The lateness covers a shipper's batch (at most a second) and a commit
 # delayed by the load; the baseline is the history up to now.
 my $bucket = 5;
+my $coarse = 20;
 foreach my $block (@blocks)
 {
 	$node->safe_psql('postgres', $block->[1]);
 	next unless $block->[0] eq 'settings';
 	$node->safe_psql(
 		'postgres', qq{
-UPDATE pipeline_settings SET bucket = '$bucket seconds', partition_width = '10 seconds',
+UPDATE pipeline_settings SET bucket = '$bucket seconds', coarse_bucket = '$coarse seconds', partition_width = '10 seconds',
        retention = '25 seconds', lateness = '5 seconds', baseline_span = '1 hour', baseline_gap = '0'});
 }
 is( $node->safe_psql(
@@ -72,8 +75,8 @@ my %job = map {
 	$_ => $node->safe_psql('postgres', "SELECT command FROM cron.job WHERE jobname = '$_'")
 } qw(pipeline-maintenance pipeline-rollup pipeline-baseline);
 is($job{'pipeline-rollup'},
-	q{CALL logscore_rollup_run('public.service_scores'); SELECT pipeline_check_alerts();},
-	'one job runs the rollup and then the alert check');
+	q{CALL logscore_rollup_run('public.service_scores'); SELECT pipeline_roll_hours(); SELECT pipeline_check_alerts();},
+	'one job runs the rollup, its coarse level and then the alert check');
 $node->safe_psql('postgres', 'SELECT cron.unschedule(jobid) FROM cron.job');
 ok(CronNode::wait_idle($node), 'with the jobs unscheduled, none is left running');
 
@@ -282,6 +285,39 @@ is( $node->safe_psql(
 		q{SELECT runs_skipped || ' ' || last_run_rejected FROM logscore_rollup_health}),
 	'1 0', 'one run skipped (the overlapping one), none rejected a row');
 
+# --- the coarse level: each coarse bucket is the merge of its buckets ---
+
+my ($coarse_groups, $coarse_differ, $coarse_complete) = split /\|/, $node->safe_psql(
+	'postgres', qq{
+SELECT count(*), count(*) FILTER (WHERE logscore_same_distribution(h.sketch, m.sketch) IS NOT TRUE),
+       count(*) FILTER (WHERE h.hour + interval '$coarse seconds' <= now())
+FROM (SELECT service, date_bin('$coarse seconds', bucket, '2000-01-01 00:00:00+00') AS hour,
+             logscore_merge(sketch) AS sketch
+      FROM service_scores GROUP BY 1, 2) m
+FULL JOIN service_scores_hour h USING (service, hour)});
+cmp_ok($coarse_complete, '>', 30, "the coarse level holds $coarse_complete complete (service, coarse bucket) groups, $coarse_groups in all");
+is($coarse_differ, 0, "each one's sketch is the same distribution as the merge of its buckets");
+my ($coarse_left, $coarse_left_differ) = split /\|/, $node->safe_psql(
+	'postgres', qq{
+SELECT count(*), count(*) FILTER (WHERE e.n IS DISTINCT FROM logscore_count(h.sketch))
+FROM (SELECT service, date_bin('$coarse seconds', ts, '2000-01-01 00:00:00+00') AS hour, count(*) AS n
+      FROM events GROUP BY 1, 2) e
+FULL JOIN (SELECT * FROM service_scores_hour WHERE hour >= '$oldest') h USING (service, hour)
+WHERE coalesce(e.hour, h.hour) >= '$oldest'});
+cmp_ok($coarse_left, '>', 10, "$coarse_left coarse groups lie wholly in partitions left");
+is($coarse_left_differ, 0, "and each one's count is count(*) of its events");
+my ($coarse_gone, $coarse_gone_differ) = split /\|/, $node->safe_psql(
+	'postgres', qq{
+SELECT count(*), count(*) FILTER (WHERE s.n IS DISTINCT FROM logscore_count(h.sketch))
+FROM (SELECT service, date_bin('$coarse seconds', bucket, '2000-01-01 00:00:00+00') AS hour, sum(n) AS n
+      FROM shipped GROUP BY 1, 2) s
+FULL JOIN service_scores_hour h USING (service, hour)
+WHERE coalesce(s.hour, h.hour) + interval '$coarse seconds' <= '$oldest'});
+cmp_ok($coarse_gone, '>', 10, "$coarse_gone coarse groups' partitions were all dropped");
+is($coarse_gone_differ, 0, 'and they keep the counts of what was shipped in them');
+is($node->safe_psql('postgres', 'SELECT pipeline_roll_hours()'), 0,
+	'rolling the coarse level again rewrites nothing');
+
 # --- the alerts ---
 
 sub iso { return strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($_[0])); }
@@ -315,13 +351,34 @@ foreach my $which (qw(hour day))
 	my @rows = map { [ split /\|/ ] } split /\n/, $node->safe_psql('postgres', $dashboard{$which});
 	is(scalar @rows, scalar keys %total, "the $which dashboard has a row per service");
 	is(scalar(grep { $_->[1] != $total{ $_->[0] } || $_->[2] > $_->[3] } @rows), 0,
-		'each with its events and p50 <= p99');
+		"each with its events (the minute table's count) and p50 <= p99");
 	is($rows[0][0], $service, "the busiest first: $service");
 }
 is( $node->safe_psql('postgres', $dashboard{board}) =~ s/^([^|]*\|[^|]*\|[^|]*)\|.*$/$1/mr,
 	"$service|ok|" . $node->safe_psql('postgres',
 		"SELECT to_timestamp($incident + 6 * $bucket)"),
 	"the alert board shows $service ok again, since the bucket its episode ended");
+
+# the day, from the coarse level and the minutes at its ends, is the day of
+# minutes: the same counts and quantiles, in one snapshot
+(my $day = $dashboard{day}) =~ s/;\s*$//;
+my $minute_day = q{
+SELECT service, logscore_count(s) AS events,
+       round(logscore_quantile(s, 0.5)) AS p50, round(logscore_quantile(s, 0.99)) AS p99
+FROM (SELECT service, logscore_merge(sketch) AS s FROM service_scores
+      WHERE bucket >= now() - interval '1 day' GROUP BY service) last_day};
+is( $node->safe_psql(
+		'postgres', qq{
+SELECT count(*) || ' ' || count(*) FILTER (WHERE d IS NULL OR m IS NULL OR d.events <> m.events
+                                            OR d.p50 <> m.p50 OR d.p99 <> m.p99)
+FROM ($day) d FULL JOIN ($minute_day) m USING (service)}),
+	scalar(keys %total) . ' 0',
+	'the day dashboard equals the merge of the day of minutes, service by service');
+is( $node->safe_psql(
+		'postgres',
+		qq{SELECT count(*) > 0 FROM service_scores_hour
+		   WHERE hour < date_bin('$coarse seconds', now(), '2000-01-01 00:00:00+00')}),
+	't', 'and read complete coarse buckets to do so');
 
 note(sprintf('the test took %.0f s', time() - $t_begin));
 $node->stop;
