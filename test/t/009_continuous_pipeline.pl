@@ -359,14 +359,16 @@ is( $node->safe_psql('postgres', $dashboard{board}) =~ s/^([^|]*\|[^|]*\|[^|]*)\
 		"SELECT to_timestamp($incident + 6 * $bucket)"),
 	"the alert board shows $service ok again, since the bucket its episode ended");
 
-# the day, from the coarse level and the minutes at its ends, is the day of
-# minutes: the same counts and quantiles, in one snapshot
+# the day, from the coarse level and the current coarse bucket's minutes,
+# is the merge of the same window's minutes: the same counts and quantiles,
+# in one snapshot
 (my $day = $dashboard{day}) =~ s/;\s*$//;
-my $minute_day = q{
+my $minute_day = qq{
 SELECT service, logscore_count(s) AS events,
        round(logscore_quantile(s, 0.5)) AS p50, round(logscore_quantile(s, 0.99)) AS p99
 FROM (SELECT service, logscore_merge(sketch) AS s FROM service_scores
-      WHERE bucket >= now() - interval '1 day' GROUP BY service) last_day};
+      WHERE bucket >= date_bin('$coarse seconds', now(), '2000-01-01 00:00:00+00') - interval '1 day'
+      GROUP BY service) last_day};
 is( $node->safe_psql(
 		'postgres', qq{
 SELECT count(*) || ' ' || count(*) FILTER (WHERE d IS NULL OR m IS NULL OR d.events <> m.events
