@@ -4,8 +4,7 @@
  *	  value against a baseline logscore_sketch,
  *	  (x - p50) / max((p75 - p25) / 1.349, floor), with the quantiles
  *	  logscore_quantile gives and the floor min_spread or, by default, the
- *	  one core/robust_z.h explains, from the baseline's standard deviation
- *	  and median.
+ *	  one core/robust_z.h explains, from the baseline's median.
  *
  * It runs once per ingested row, joined to a baseline per service, so the
  * baselines' quantiles are kept in fn_extra with a copy of their bytes: a
@@ -66,7 +65,7 @@ baseline_quantiles(const ls_sketch *s, BaselineQuantiles *out)
 	out->p25 = ls_sketch_quantile(s, 0.25);
 	out->p50 = ls_sketch_quantile(s, 0.5);
 	out->p75 = ls_sketch_quantile(s, 0.75);
-	out->default_floor = ls_robust_default_floor(ls_sketch_stddev(s), out->p50);
+	out->default_floor = ls_robust_default_floor(out->p50);
 }
 
 static bool

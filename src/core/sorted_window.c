@@ -147,7 +147,6 @@ ls_sorted_window_push(ls_sorted_window *w, bool isnull, double x)
 
 			if (status != LS_WINDOW_OK)
 				return status;
-			ls_moments_add(&w->moments, w->last.value);
 		}
 	}
 	w->last.present = true;
@@ -180,16 +179,6 @@ ls_sorted_window_pop(ls_sorted_window *w, bool isnull, double x)
 			return LS_WINDOW_INCONSISTENT;
 		memmove(w->sorted + at, w->sorted + at + 1, (w->nsorted - at - 1) * sizeof(double));
 		w->nsorted--;
-
-		/*
-		 * The frame's first row is the oldest of the others.  Only the
-		 * default floor reads the moments, a tenth of their spread, but an
-		 * outlier leaving must not leave m2's rounding behind: recompute
-		 * from the sorted others then (O(k), as the memmove above is).
-		 */
-		ls_moments_remove_oldest(&w->moments, x);
-		if (ls_moments_drifted(&w->moments))
-			ls_moments_exact(&w->moments, w->sorted, w->nsorted, NULL, 0);
 		return LS_WINDOW_OK;
 	}
 
@@ -259,15 +248,6 @@ ls_sorted_window_settle(ls_sorted_window *w)
 	return LS_WINDOW_OK;
 }
 
-/* The others' sample standard deviation; NaN when not known. */
-static double
-others_stddev(const ls_moments *m)
-{
-	if (m->n < 2 || !isfinite(m->m2))
-		return NAN;
-	return sqrt(m->m2 / (double) (m->n - 1));
-}
-
 ls_window_status
 ls_sorted_window_score(const ls_sorted_window *w, double *z)
 {
@@ -279,8 +259,7 @@ ls_sorted_window_score(const ls_sorted_window *w, double *z)
 	if (!w->last.present || w->last.isnull || w->nsorted < 4)
 		return LS_WINDOW_NO_SCORE;
 	median = ls_sorted_quantile(w->sorted, w->nsorted, 0.5);
-	floor = w->min_spread >= 0 ? w->min_spread :
-		ls_robust_default_floor(others_stddev(&w->moments), median);
+	floor = w->min_spread >= 0 ? w->min_spread : ls_robust_default_floor(median);
 	switch (ls_robust_z(w->last.value,
 						ls_sorted_quantile(w->sorted, w->nsorted, 0.25), median,
 						ls_sorted_quantile(w->sorted, w->nsorted, 0.75), floor, z))

@@ -10,7 +10,6 @@
 #ifndef LOGSCORE_SORTED_WINDOW_H
 #define LOGSCORE_SORTED_WINDOW_H
 
-#include "moving_moments.h"
 #include "robust_z.h"
 #include "window.h"
 
@@ -46,7 +45,6 @@ typedef struct ls_sorted_window
 	size_t		npending;
 	size_t		pending_capacity;
 	uint64_t	null_others;
-	ls_moments	moments;		/* of the non-NULL others: the default floor's stddev */
 	double		min_spread;		/* the floor of the spread; < 0: the default */
 	ls_window_last last;
 	bool		moving;
@@ -87,7 +85,7 @@ extern ls_window_status ls_sorted_window_settle(ls_sorted_window *w);
 /*
  * (x - median) / max(IQR / 1.349, floor) of the last row against the
  * others, which must be settled, the floor min_spread or the default one
- * (robust_z.h) from the others' median and standard deviation:
+ * (robust_z.h) from the others' median:
  * LS_WINDOW_NO_SCORE for fewer than 4 others, a spread of 0 (min_spread =
  * 0 and an IQR of 0) or a NULL last row; LS_WINDOW_OVERFLOW when the score
  * is not finite.
