@@ -33,19 +33,19 @@ SELECT i AS id, s.service,
 FROM generate_series(1, 4000) i,
      LATERAL (SELECT (ARRAY['api', 'db', 'wide', 'flat'])[i % 4 + 1] AS service) s;
 
--- the formula from logscore_quantile and logscore_stddev, exactly: the
--- spread is the interquartile range's, floored at the default
--- max(0.1 * stddev, 1e-6 * |p50|, 1e-12); with min_spread => 0 it is the
--- interquartile range's alone, and NULL when that is 0 ('flat'), as before
--- 0.7.0.  'wide' spans 17 decades, so its standard deviation is 1e8 times
--- its robust spread: the floor takes over there.  The services of the
+-- the formula from logscore_quantile, exactly: the spread is the
+-- interquartile range's, floored at the default max(1e-3 * |p50|, 1e-12);
+-- with min_spread => 0 it is the interquartile range's alone, and NULL when
+-- that is 0 ('flat'), as before 0.7.0.  'wide' spans 17 decades, so its
+-- standard deviation is 1e8 times its robust spread, and it scores as
+-- without a floor: the tail does not move the floor.  The services of the
 -- events take turns (id % 4), so the baseline changes on every row: each
 -- must use its own
 CREATE VIEW anomaly_formula AS
 SELECT e.id, service, x, baseline,
        (x - logscore_quantile(baseline, 0.5))
        / greatest((logscore_quantile(baseline, 0.75) - logscore_quantile(baseline, 0.25)) / 1.349,
-                  0.1 * logscore_stddev(baseline), 1e-6 * abs(logscore_quantile(baseline, 0.5)), 1e-12) AS f,
+                  1e-3 * abs(logscore_quantile(baseline, 0.5)), 1e-12) AS f,
        (x - logscore_quantile(baseline, 0.5))
        / nullif((logscore_quantile(baseline, 0.75) - logscore_quantile(baseline, 0.25)) / 1.349, 0) AS f0
 FROM anomaly_events e JOIN anomaly_baselines b USING (service);
@@ -98,10 +98,9 @@ SELECT logscore_anomaly(120, logscore_sketch(v)) =
 FROM anomaly_history WHERE service = 'api';
 
 -- an interquartile range of 0 ('flat': 100 values of 7): the default floor
--- is 1e-6 * |median| (its standard deviation is 0), so 7 scores 0 and 8
--- one part in a million away scores high; with min_spread => 0 both are
--- NULL, as before 0.7.0; the floor 1e-12 alone makes a baseline of zeros
--- score
+-- is 1e-3 * |median|, so 7 scores 0 and 8 scores 1 / 0.007; with
+-- min_spread => 0 both are NULL, as before 0.7.0; the floor 1e-12 alone
+-- makes a baseline of zeros score
 SELECT logscore_anomaly(7, baseline) AS at_level, logscore_anomaly(8, baseline) AS above,
        logscore_anomaly(7, baseline, 0) AS at_level_no_floor, logscore_anomaly(8, baseline, 0) AS above_no_floor
 FROM anomaly_baselines WHERE service = 'flat';
@@ -112,8 +111,9 @@ FROM (SELECT logscore_sketch(0) AS s FROM generate_series(1, 10)) b;
 -- a spiky gauge: flat at 12.5 with a 0.001 jitter on a third of the rows
 -- and a burst of +2 every 25 rows; against the sketch of its first half the
 -- interquartile range is 0 at the sketch's resolution, so without a floor
--- nothing scores, and with it ordinary rows stay near 0, bursts (4% of
--- the rows) stay below 100 and a real spike of +30 scores 15 times higher
+-- nothing scores, and with it (0.0125 here) ordinary rows stay near 0,
+-- bursts (4% of the rows) score about 160 and a real spike of +30 15 times
+-- higher
 CREATE TABLE anomaly_gauge AS
 SELECT i, 12.5 + CASE WHEN i % 3 = 0 THEN 0.001 ELSE 0 END
             + CASE WHEN i % 25 = 0 THEN 2 ELSE 0 END
@@ -126,6 +126,15 @@ SELECT kind, count(*) AS rows,
 FROM anomaly_gauge, (SELECT logscore_sketch(v) AS b FROM anomaly_gauge WHERE i <= 500) base
 WHERE i > 500 GROUP BY kind ORDER BY max_abs_z;
 DROP TABLE anomaly_gauge;
+
+-- heavy tails: latencies around 2000 with one score in seven squared, as
+-- the founding pipeline's are (its standard deviation is thousands of
+-- times its IQR); a tenfold shift of the level scores as the IQR alone scores it
+SELECT round(logscore_anomaly(20000, b)::numeric, 3) AS tenfold,
+       logscore_anomaly(20000, b) = logscore_anomaly(20000, b, min_spread => 0) AS as_without_floor,
+       logscore_stddev(b) > 1e3 * (logscore_quantile(b, 0.75) - logscore_quantile(b, 0.25)) AS heavy_tailed
+FROM (SELECT logscore_sketch(CASE WHEN i % 7 = 0 THEN v * v ELSE v END) AS b
+      FROM (SELECT i, 2000 + 37 * (i % 10)::float8 AS v FROM generate_series(1, 700) i) s) base;
 
 -- min_spread must be finite and >= 0; NULL gives NULL (STRICT)
 SELECT logscore_anomaly(1, baseline, min_spread => -1) FROM anomaly_baselines WHERE service = 'api';

@@ -6,7 +6,7 @@ SET extra_float_digits = 0;
 
 -- a small series to read: NULL until there are enough others, NULL for a
 -- NULL row; when the others do not vary, z is NULL and the robust z's
--- spread is its floor: 1e-6 * |median| here, so 3 among 3s scores 0 and 7
+-- spread is its floor: 1e-3 * |median| here, so 3 among 3s scores 0 and 7
 -- scores high; with min_spread 0 the robust z is NULL there, as before
 -- 0.7.0
 SELECT i, x,
@@ -39,8 +39,7 @@ SELECT service, count(*) AS rows, count(v) AS values FROM window_numbered GROUP 
 -- (offsets from the current row; lo NULL is UNBOUNDED PRECEDING) against a
 -- LATERAL recomputation over the same rows: mean and sample stddev in
 -- numeric, percentile_cont in float8, and the robust z's default floor
--- max(0.1 * stddev, 1e-6 * |median|, 1e-12) from that stddev (the outliers
--- of the series make it act on many frames), and without a floor
+-- max(1e-3 * |median|, 1e-12), and without a floor
 -- (min_spread 0, NULL when the IQR is 0).  The frame's last row is the one
 -- scored; the others are the rows before it in the frame.  Compares the
 -- rows numbered up to upto in each partition.
@@ -86,8 +85,7 @@ BEGIN
              CASE WHEN last_v IS NOT NULL AND others >= 2 AND sd > 0
                   THEN ((last_v::numeric - mean) / sd)::float8 END AS z,
              CASE WHEN last_v IS NOT NULL AND others >= 4
-                  THEN (last_v - q[2]) / greatest((q[3] - q[1]) / 1.349, 0.1 * sd::float8,
-                                                  1e-6 * abs(q[2]), 1e-12) END AS rz,
+                  THEN (last_v - q[2]) / greatest((q[3] - q[1]) / 1.349, 1e-3 * abs(q[2]), 1e-12) END AS rz,
              CASE WHEN last_v IS NOT NULL AND others >= 4 AND q[3] - q[1] <> 0
                   THEN (last_v - q[2]) / ((q[3] - q[1]) / 1.349) END AS rz0
       FROM reference
@@ -147,8 +145,7 @@ aggregated AS (
 )
 SELECT a.service, r.last_v,
        abs(a.z - ((r.last_v::numeric - r.mean) / r.sd)::float8) < 1e-9 AS z_matches,
-       abs(a.rz - (r.last_v - r.q[2]) / greatest((r.q[3] - r.q[1]) / 1.349, 0.1 * r.sd::float8,
-                                                 1e-6 * abs(r.q[2]), 1e-12)) < 1e-9 AS robust_matches,
+       abs(a.rz - (r.last_v - r.q[2]) / greatest((r.q[3] - r.q[1]) / 1.349, 1e-3 * abs(r.q[2]), 1e-12)) < 1e-9 AS robust_matches,
        abs(a.rz0 - (r.last_v - r.q[2]) / ((r.q[3] - r.q[1]) / 1.349)) < 1e-9 AS no_floor_matches
 FROM aggregated a JOIN reference r USING (service)
 ORDER BY 1;
@@ -283,9 +280,10 @@ FROM generate_series(1, 10) x;
 -- a spiky gauge: flat at 12.5 with a 0.001 jitter on a third of the rows
 -- and a burst of +2 every 25 rows.  The others' IQR is 0.001 (the jitter),
 -- so without a floor a burst scores thousands and a real spike of +30 tens
--- of thousands; with the default floor, a tenth of the others' standard
--- deviation, ordinary rows stay near 0, bursts near 50 and the real spike
--- near 800.  (From the 101st row on: before, the frame has seen no burst.)
+-- of thousands; with the default floor, a thousandth of the others' median
+-- (0.0125), ordinary rows stay near 0, bursts score about 160 and the real
+-- spike about 2560.  (From the 101st row on: before, the frame has seen no
+-- burst.)
 CREATE TABLE window_gauge AS
 SELECT i, 12.5 + CASE WHEN i % 3 = 0 THEN 0.001 ELSE 0 END
             + CASE WHEN i % 25 = 0 THEN 2 ELSE 0 END
