@@ -61,9 +61,9 @@ COMMENT ON AGGREGATE logscore_robust_zscore(double precision, double precision) 
 
 -- the default answers changed: the comments say so
 COMMENT ON FUNCTION logscore_anomaly(double precision, logscore_sketch) IS
-'Robust z-score of a value against a baseline sketch: (value - p50) / max((p75 - p25) / 1.349, floor), the floor max(0.1 * stddev, 1e-6 * |p50|, 1e-12) of the baseline; NULL when the baseline is empty';
+'Robust z-score of a value against a baseline sketch: (value - p50) / max((p75 - p25) / 1.349, floor), the floor max(1e-3 * |p50|, 1e-12) of the baseline; NULL when the baseline is empty';
 COMMENT ON AGGREGATE logscore_robust_zscore(double precision) IS
-'Over a window frame, the robust z-score of its last row against the rows before it: (x - median) / max(IQR / 1.349, floor), quantiles as percentile_cont, the floor max(0.1 * stddev, 1e-6 * |median|, 1e-12) of the others; NULL when fewer than 4 non-null others. Use a bounded frame: from UNBOUNDED PRECEDING each row costs O(n)';
+'Over a window frame, the robust z-score of its last row against the rows before it: (x - median) / max(IQR / 1.349, floor), quantiles as percentile_cont, the floor max(1e-3 * |median|, 1e-12) of the others; NULL when fewer than 4 non-null others. Use a bounded frame: from UNBOUNDED PRECEDING each row costs O(n)';
 
 -- alert onsets: the rows where the alert state rises, with an optional
 -- cool-down (0.7.0)
