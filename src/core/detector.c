@@ -70,6 +70,15 @@
 #define WARMUP 32
 
 /*
+ * A young calibration has seen few rows, and its rarest few are where its
+ * tail is least known: a surprise counts for n / (n + CALIBRATION_YOUTH) of
+ * itself, n the calibration's weight in rows (a half at 500 rows, nine
+ * tenths at 4,500).  A burst no bigger than the series' ordinary ones,
+ * early on, no longer passes for a record.
+ */
+#define CALIBRATION_YOUTH 500.0
+
+/*
  * The alarm: from a surprise of ALARM_LEVEL (-log2 p; a score of 0.998),
  * later rows no more surprising than the alarm, which decays with
  * ALARM_HALF_LIFE rows, count for ALARM_DAMP of their surprise.
@@ -433,7 +442,8 @@ assess(const ls_detector *d, double x, int64_t t, row *r)
 	 * After an alarm, what is no more surprising than it (decayed) counts
 	 * for half: an episode is reported once, when it starts or grows.
 	 */
-	r->surprise = -log2(p);
+	r->surprise = -log2(p) * d->hist_total[0] / (d->hist_total[0] + CALIBRATION_YOUTH);
+	p = exp2(-r->surprise);
 	r->alarm = d->alarm * decay(r->steps, ALARM_HALF_LIFE);
 	if (r->surprise >= ALARM_LEVEL)
 	{

@@ -20,7 +20,8 @@
  *	- for each statistic a decayed histogram of its recent values: a value's
  *	  p is the share of recent values at least as large, the rarest 1% of
  *	  them modelled as an exponential tail so that p keeps falling with the
- *	  size; the score is 1 - min(1, 2 min p);
+ *	  size; the score is 1 - min(1, 2 min p), its surprise -log2 counted
+ *	  for less while the calibration has seen few rows;
  *	- an alarm: after a score that high, values no more surprising than it
  *	  (decayed) count for half, so an episode is reported once.
  *
