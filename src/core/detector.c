@@ -79,11 +79,13 @@
 #define CALIBRATION_YOUTH 500.0
 
 /*
- * The alarm: from a surprise of ALARM_LEVEL (-log2 p; a score of 0.998),
- * later rows no more surprising than the alarm, which decays with
- * ALARM_HALF_LIFE rows, count for ALARM_DAMP of their surprise.
+ * The alarm: from a surprise of ALARM_LEVEL (-log2 p; a score of 0.992,
+ * below any threshold worth alerting on, so that a detection at the
+ * threshold opens an episode too), later rows no more surprising than the
+ * alarm, which decays with ALARM_HALF_LIFE rows, count for ALARM_DAMP of
+ * their surprise.
  */
-#define ALARM_LEVEL 9.0
+#define ALARM_LEVEL 7.0
 #define ALARM_HALF_LIFE 256.0
 #define ALARM_DAMP 0.5
 
