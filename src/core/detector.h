@@ -18,7 +18,7 @@
  *	  point |z|, and a two-sided CUSUM against the slow level (level shifts
  *	  and slow drifts);
  *	- for each statistic a decayed histogram of its recent values: a value's
- *	  p is the share of recent values at least as large, the rarest 1% of
+ *	  p is the share of recent values at least as large, the rarest 2% of
  *	  them modelled as an exponential tail so that p keeps falling with the
  *	  size; the score is 1 - min(1, 2 min p), its surprise -log2 counted
  *	  for less while the calibration has seen few rows;
