@@ -107,7 +107,7 @@ FUZZ_OBJS = $(patsubst src/core/%.c,test/fuzz/core/%.o,$(CORE_SRCS))
 test/fuzz/core/%.o: src/core/%.c $(CORE_HEADERS)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
-test/fuzz/fuzz_%: test/fuzz/fuzz_%.c $(FUZZ_OBJS) $(CORE_HEADERS)
+test/fuzz/fuzz_%: test/fuzz/fuzz_%.c test/fuzz/fuzz.h $(FUZZ_OBJS) $(CORE_HEADERS)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) -lm
 
 # Each harness's seed corpus and longest input: a sketch's encoding runs to

@@ -5,25 +5,13 @@
  *	  and scoring and learning from it must keep it valid, with scores in
  *	  [0, 1].
  */
+#include "fuzz.h"
 #include "core/detector.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Like assert(), but not compiled out and with a message before the trap. */
-#define CHECK(cond) \
-	do \
-	{ \
-		if (!(cond)) \
-		{ \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			abort(); \
-		} \
-	} while (0)
-
-int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char *
 to_text(const ls_detector *d)

@@ -4,26 +4,13 @@
  *	  what is accepted must round-trip exactly, and every state that adding
  *	  and merging make from it must validate again.
  */
+#include "fuzz.h"
 #include "core/ewm.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Like assert(), but not compiled out and with a message before the trap. */
-#define CHECK(cond) \
-	do \
-	{ \
-		if (!(cond)) \
-		{ \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			abort(); \
-		} \
-	} while (0)
-
-
-int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char *
 to_text(const ls_ewm *e)

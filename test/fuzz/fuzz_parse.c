@@ -3,26 +3,14 @@
  *	  libFuzzer harness for the pipeline parser: arbitrary bytes in, and for
  *	  what parses, a format / parse round trip and batch == scalar scoring.
  */
+#include "fuzz.h"
 #include "core/pipeline.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Like assert(), but not compiled out and with a message before the trap. */
-#define CHECK(cond) \
-	do \
-	{ \
-		if (!(cond)) \
-		{ \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			abort(); \
-		} \
-	} while (0)
-
 #define NVALUES 24
-
-int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Same stages, arguments and derived constants; unused slots are ignored. */
 static bool

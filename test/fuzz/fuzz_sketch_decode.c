@@ -3,25 +3,13 @@
  *	  libFuzzer harness for the sketch's binary and text readers: arbitrary
  *	  bytes in; what is accepted must re-encode to itself and round-trip.
  */
+#include "fuzz.h"
 #include "core/sketch.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Like assert(), but not compiled out and with a message before the trap. */
-#define CHECK(cond) \
-	do \
-	{ \
-		if (!(cond)) \
-		{ \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			abort(); \
-		} \
-	} while (0)
-
-int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* malloc, counting what is live so that a leak on any path shows. */
 static long live;
